@@ -1,0 +1,270 @@
+// Stage 2 of start-up (DESIGN §4, steps 3-8). The loader is relocated;
+// everything here is ordinary code.
+#include "rtld/core/main.h"
+
+#include "rtld/core/diag.h"
+#include "rtld/core/init_fini.h"
+#include "rtld/core/map.h"
+#include "rtld/core/options.h"
+#include "rtld/elf/path.h"
+#include "rtld/core/relocate.h"
+#include "rtld/core/search.h"
+#include "rtld/core/state.h"
+#include "rtld/core/tls.h"
+#include "rtld/core/version.h"
+#include "rtld/support/string.h"
+#include "rtld/support/sys.h"
+
+extern "C" {
+extern const rtld::elf::Ehdr __ehdr_start __attribute__((visibility("hidden")));
+void _start() __attribute__((visibility("hidden")));
+}
+
+namespace rtld {
+
+State g;
+
+namespace {
+
+constexpr const char* kSystemInterp = "/lib64/ld-linux-x86-64.so.2";
+
+uint64_t* FindAuxv(char** envp) {
+  while (*envp) ++envp;
+  return reinterpret_cast<uint64_t*>(envp + 1);
+}
+
+void ReadAuxv() {
+  for (uint64_t* a = g.auxv; a[0] != AT_NULL; a += 2) {
+    switch (a[0]) {
+      case AT_PAGESZ: g.page_size = a[1]; break;
+      case AT_SECURE: g.secure = a[1] != 0; break;
+      case AT_RANDOM: g.random = reinterpret_cast<const uint8_t*>(a[1]); break;
+      case AT_EXECFN: g.execfn = reinterpret_cast<const char*>(a[1]); break;
+      case AT_SYSINFO_EHDR: g.vdso_base = a[1]; break;
+      case AT_HWCAP: g.hwcap = a[1]; break;
+      case AT_HWCAP2: g.hwcap2 = a[1]; break;
+      case AT_PLATFORM: g.platform = reinterpret_cast<const char*>(a[1]); break;
+      default: break;
+    }
+  }
+  if (g.page_size == 0 || (g.page_size & (g.page_size - 1)) != 0) g.page_size = 4096;
+}
+
+uint64_t AuxvValue(uint64_t type) {
+  for (uint64_t* a = g.auxv; a[0] != AT_NULL; a += 2)
+    if (a[0] == type) return a[1];
+  return 0;
+}
+
+void SetAuxv(uint64_t type, uint64_t value) {
+  for (uint64_t* a = g.auxv; a[0] != AT_NULL; a += 2)
+    if (a[0] == type) a[1] = value;
+}
+
+Module* NewModule() {
+  auto* m = g.arena.New<Module>();
+  if (m == nullptr) FatalLoad("", "cannot allocate memory", 12);
+  return m;
+}
+
+void AddAlias(Module& m, const char* name) {
+  auto* n = g.arena.New<ModuleName>();
+  if (n == nullptr) return;
+  n->name = name;
+  n->next = m.names;
+  m.names = n;
+}
+
+// The loader's own record: in the namespace only once something needs it.
+void SetUpRtldModule(uint64_t base) {
+  Module* m = NewModule();
+  m->is_rtld = true;
+  m->relocated = true;
+  const elf::Ehdr& eh = __ehdr_start;
+  AdoptImage(*m, base, reinterpret_cast<const elf::Phdr*>(base + eh.phoff), eh.phnum);
+  if (LoadError e = DecodeModule(*m)) FatalLoad("", e.text);
+  m->init_called = true;  // the loader has no initialisers of its own
+  g.rtld = m;
+}
+
+void SetUpVdso() {
+  if (g.vdso_base == 0) return;
+  const auto& eh = *reinterpret_cast<const elf::Ehdr*>(g.vdso_base);
+  const auto* phdr = reinterpret_cast<const elf::Phdr*>(g.vdso_base + eh.phoff);
+  uint64_t load_vaddr = 0;
+  for (unsigned i = 0; i < eh.phnum; ++i)
+    if (phdr[i].type == PT_LOAD) {
+      load_vaddr = phdr[i].vaddr;
+      break;
+    }
+  Module* m = NewModule();
+  m->is_vdso = true;
+  m->relocated = true;
+  m->init_called = true;
+  AdoptImage(*m, g.vdso_base - load_vaddr, phdr, eh.phnum);
+  if (DecodeModule(*m)) return;  // an unusable vDSO is simply not listed
+  m->lm.l_name = m->soname ? m->soname : "linux-vdso.so.1";
+  m->path = m->lm.l_name;
+  g.vdso = m;
+  AppendModule(m);
+}
+
+// The program mapped by the kernel (PT_INTERP mode).
+void AdoptKernelProgram() {
+  Module* m = NewModule();
+  m->is_program = true;
+  const auto* phdr = reinterpret_cast<const elf::Phdr*>(AuxvValue(AT_PHDR));
+  const uint16_t phnum = static_cast<uint16_t>(AuxvValue(AT_PHNUM));
+  uint64_t base = 0;
+  for (unsigned i = 0; i < phnum; ++i)
+    if (phdr[i].type == PT_PHDR) base = reinterpret_cast<uint64_t>(phdr) - phdr[i].vaddr;
+  AdoptImage(*m, base, phdr, phnum);
+  m->entry = AuxvValue(AT_ENTRY);
+  m->lm.l_name = "";
+  m->path = "";
+  if (LoadError e = DecodeModule(*m)) FatalLoad(ProgramName(), e.text);
+  g.program = m;
+}
+
+const char* InterpOf(const Module& m) {
+  for (unsigned i = 0; i < m.phnum; ++i)
+    if (m.phdr[i].type == PT_INTERP) return reinterpret_cast<const char*>(m.base + m.phdr[i].vaddr);
+  return nullptr;
+}
+
+// glibc's rule for preload failures: a message, and the object is skipped.
+void LoadPreloads(const char* list, const char* source) {
+  if (list == nullptr) return;
+  elf::ForEachPathElement(list, true, [&](const char* start, size_t n) {
+    if (n == 0) return true;
+    char* name = g.arena.Dup(start, n);
+    // In secure mode only plain names, searched in the system places.
+    if (g.secure && support::StrChr(name, '/') != nullptr) return true;
+    SearchError err;
+    Module* m = LoadObject(name, nullptr, &err);
+    if (m == nullptr) {
+      Print(2, [&](support::Buffer& b) {
+        b.Str("ERROR: ld.so: object '").Str(name).Str("' from ").Str(source)
+            .Str(" cannot be preloaded (").Str(err.text).Str("): ignored.\n");
+      });
+    }
+    return true;
+  });
+}
+
+// Breadth-first over DT_NEEDED, in load order; records each object's direct
+// dependencies. In list mode a missing object is reported, not fatal.
+void LoadDependencies() {
+  for (Module* m = g.program; m != nullptr; m = m->next) {
+    if (m->is_vdso || m->dyn.needed_count == 0) continue;
+    m->deps = g.arena.New<Module*>(m->dyn.needed_count);
+    if (m->deps == nullptr) FatalLoad("", "cannot allocate memory", 12);
+    for (size_t i = 0; i < m->dyn.count; ++i) {
+      if (m->dynamic[i].tag != DT_NEEDED) continue;
+      const char* name = m->symtab.String(m->dynamic[i].val);
+      SearchError err;
+      Module* dep = LoadObject(name, m, &err);
+      if (dep == nullptr) {
+        if (g.opt.list) {
+          Print(1, [&](support::Buffer& b) { b.Str("\t").Str(name).Str(" => not found\n"); });
+          continue;
+        }
+        FatalLoad(err.objname, err.text, err.err);
+      }
+      bool seen = false;
+      for (unsigned k = 0; k < m->ndeps; ++k) seen |= m->deps[k] == dep;
+      if (!seen) m->deps[m->ndeps++] = dep;
+    }
+  }
+}
+
+void BuildScope() {
+  g.scope = g.arena.New<Module*>(g.nmodules);
+  if (g.scope == nullptr) FatalLoad("", "cannot allocate memory", 12);
+  for (Module* m = g.first; m; m = m->next) {
+    if (m->is_vdso) continue;
+    m->in_scope = true;
+    g.scope[g.nscope++] = m;
+  }
+}
+
+void PrintList() {
+  if (g.nscope == 1 && g.program->dyn.needed_count == 0) {
+    Print(1, [](support::Buffer& b) { b.Str("\tstatically linked\n"); });
+    return;
+  }
+  for (Module* m = g.first; m; m = m->next) {
+    if (m->is_program) continue;
+    const char* name = m->names ? m->names->name : m->lm.l_name;
+    Print(1, [&](support::Buffer& b) {
+      b.Char('\t').Str(name);
+      if (!support::StrEq(name, m->lm.l_name)) b.Str(" => ").Str(m->lm.l_name);
+      b.Str(" (").Ptr(m->map_start).Str(")\n");
+    });
+  }
+}
+
+}  // namespace
+
+EntryAndStack RtldMain(uint64_t* sp, uint64_t base) {
+  g.sp = sp;
+  g.argc = static_cast<long>(sp[0]);
+  g.argv = reinterpret_cast<char**>(sp + 1);
+  g.envp = g.argv + g.argc + 1;
+  g.auxv = FindAuxv(g.envp);
+  ReadAuxv();
+  SetUpRtldModule(base);
+  ReadEnvironment();
+
+  const bool command_mode = AuxvValue(AT_ENTRY) == reinterpret_cast<uint64_t>(&_start);
+  g.command_mode = command_mode;
+  if (command_mode) {
+    const char* path = ParseCommandLine();
+    SearchError err;
+    Module* prog = LoadProgram(path, &err);
+    if (prog == nullptr) {
+      if (g.opt.verify) sys::ExitGroup(1);
+      FatalLoad(err.objname, err.text, err.err);
+    }
+    if (g.opt.verify) sys::ExitGroup(prog->dynamic != nullptr ? 0 : 2);
+    g.program = prog;
+    // The program sees its own argv and auxv, as if the kernel had run it.
+    SetAuxv(AT_PHDR, reinterpret_cast<uint64_t>(prog->phdr));
+    SetAuxv(AT_PHNUM, prog->phnum);
+    SetAuxv(AT_ENTRY, prog->entry);
+    SetAuxv(AT_EXECFN, reinterpret_cast<uint64_t>(path));
+  } else {
+    AdoptKernelProgram();
+  }
+  Module& prog = *g.program;
+  AppendModule(&prog);
+  const char* interp = InterpOf(prog);
+  g.interp_path = interp ? interp : kSystemInterp;
+  // glibc names itself by its PT_INTERP path, or in command mode by how it
+  // was invoked.
+  g.rtld->lm.l_name = g.rtld->path = command_mode ? g.rtld_invoked_as : g.interp_path;
+  AddAlias(*g.rtld, kSystemInterp);
+  if (interp) AddAlias(*g.rtld, interp);
+  SetUpVdso();
+
+  LoadPreloads(g.opt.preload_env, "LD_PRELOAD");
+  LoadPreloads(g.opt.preload_arg, "--preload");
+  LoadDependencies();
+  BuildScope();
+  if (g.opt.list) {
+    PrintList();
+    sys::ExitGroup(0);
+  }
+  CheckVersions();
+
+  SetUpStaticTls();
+  // Dependencies first: reverse load order; the loader relocated itself.
+  for (Module* m = g.last; m; m = m->prev)
+    if (!m->is_vdso) RelocateModule(*m);
+  InitializeStaticTls();
+
+  RunInitializers();
+  return {prog.entry, reinterpret_cast<uint64_t>(g.sp)};
+}
+
+}  // namespace rtld

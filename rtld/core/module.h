@@ -1,0 +1,79 @@
+// The loader's record of one loaded object. Core logic works on Module;
+// structures other programs read (link_map for debuggers) are a separate
+// public view embedded first.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtld/elf/dynamic.h"
+#include "rtld/elf/symbols.h"
+#include "rtld/elf/types.h"
+
+namespace rtld {
+
+// struct link_map as <link.h> publishes it (the fields debuggers and
+// dl_iterate_phdr users read).
+struct LinkMap {
+  uint64_t l_addr;
+  const char* l_name;
+  const elf::Dyn* l_ld;
+  LinkMap* l_next;
+  LinkMap* l_prev;
+};
+
+struct ModuleName {
+  const char* name;
+  ModuleName* next;
+};
+
+struct Module {
+  LinkMap lm;  // must stay first
+
+  const char* path = "";          // as opened; "" for the program in PT_INTERP mode
+  const char* soname = nullptr;   // DT_SONAME, or nullptr
+  ModuleName* names = nullptr;    // names it was requested by (DT_NEEDED / preload)
+  const char* origin = nullptr;   // directory for $ORIGIN; computed on first use
+  bool origin_known = false;
+
+  uint64_t base = 0;  // load bias: runtime address = base + vaddr
+  const elf::Phdr* phdr = nullptr;
+  uint16_t phnum = 0;
+  uint64_t map_start = 0, map_end = 0;  // runtime range of all PT_LOADs
+  uint64_t entry = 0;                   // runtime entry point
+
+  const elf::Dyn* dynamic = nullptr;
+  elf::DynamicInfo dyn;
+  elf::SymbolTable symtab;
+  elf::Version* versions = nullptr;  // indexed by version index (defs and needs)
+
+  elf::Table<elf::Rela> rela;    // DT_RELA (first dyn.relacount are RELATIVE)
+  elf::Table<elf::Rela> jmprel;  // DT_JMPREL
+  elf::Table<elf::Relr> relr;    // DT_RELR
+
+  uint64_t relro_start = 0, relro_size = 0;
+
+  // PT_TLS: image and layout (variant II: the block sits below the thread
+  // pointer at -tls_offset).
+  const void* tls_image = nullptr;
+  uint64_t tls_filesz = 0, tls_memsz = 0, tls_align = 0, tls_offset = 0;
+  uint64_t tls_modid = 0;
+
+  uint64_t dev = 0, ino = 0;
+
+  Module* next = nullptr;     // load order
+  Module* prev = nullptr;
+  Module* loader = nullptr;   // the object whose DT_NEEDED brought this one in
+  Module** deps = nullptr;    // direct dependencies, DT_NEEDED order
+  unsigned ndeps = 0;
+  unsigned index = 0;         // position in load order
+
+  bool is_program = false, is_rtld = false, is_vdso = false;
+  bool in_scope = false;      // in the global scope
+  bool relocated = false, init_called = false, fini_called = false;
+  bool visited = false;       // scratch for sorts
+
+  const char* Display() const { return lm.l_name; }
+};
+
+}  // namespace rtld

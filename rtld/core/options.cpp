@@ -1,0 +1,162 @@
+#include "rtld/core/options.h"
+
+#include "rtld/core/diag.h"
+#include "rtld/core/state.h"
+#include "rtld/support/string.h"
+#include "rtld/support/sys.h"
+
+#ifndef RTLD_VERSION
+#define RTLD_VERSION "0"
+#endif
+
+namespace rtld {
+
+namespace {
+
+// Variables a secure (setuid/setgid) program must not inherit from its
+// caller (glibc's unsecvars list).
+constexpr const char* kUnsecureVars[] = {
+    "GCONV_PATH",     "GETCONF_DIR",     "GLIBC_TUNABLES", "HOSTALIASES",  "LD_AUDIT",
+    "LD_DEBUG",       "LD_DEBUG_OUTPUT", "LD_DYNAMIC_WEAK", "LD_HWCAP_MASK", "LD_LIBRARY_PATH",
+    "LD_ORIGIN_PATH", "LD_PRELOAD",      "LD_PROFILE",     "LD_SHOW_AUXV", "LD_USE_LOAD_BIAS",
+    "LOCALDOMAIN",    "LOCPATH",         "MALLOC_TRACE",   "NIS_PATH",     "NLSPATH",
+    "RESOLV_HOST_CONF", "RES_OPTIONS",   "TMPDIR",         "TZDIR",        "RTLD_SYMCACHE",
+};
+
+// "NAME=value" -> value if the entry is NAME, else nullptr.
+const char* ValueOf(const char* entry, const char* name) {
+  size_t n = support::StrLen(name);
+  if (support::StrNCmp(entry, name, n) == 0 && entry[n] == '=') return entry + n + 1;
+  return nullptr;
+}
+
+// Removes `count` words at `at` from the initial stack, moving everything
+// after them (through the auxv terminator) down, and re-derives the
+// pointers into it.
+void RemoveStackWords(uint64_t* at, size_t count) {
+  uint64_t* end = g.auxv;
+  while (end[0] != AT_NULL) end += 2;
+  end += 2;
+  for (uint64_t* p = at; p + count < end; ++p) p[0] = p[count];
+  g.argv = reinterpret_cast<char**>(g.sp + 1);
+  g.envp = g.argv + g.argc + 1;
+  char** e = g.envp;
+  while (*e) ++e;
+  g.auxv = reinterpret_cast<uint64_t*>(e + 1);
+}
+
+void PrintHelp(const char* self) {
+  Print(1, [&](support::Buffer& b) {
+    b.Str("Usage: ").Str(self).Str(" [OPTION]... EXECUTABLE-FILE [ARGS-FOR-PROGRAM...]\n")
+        .Str("rtld, a dynamic loader for x86-64 Linux programs. Loads EXECUTABLE-FILE\n"
+             "and its shared objects, relocates them and runs it, as if the kernel had\n"
+             "started it with this loader as its interpreter.\n\n");
+  });
+  Print(1, [&](support::Buffer& b) {
+    b.Str("  --list                list all dependencies and how they are resolved\n"
+          "  --verify              verify that the file is a dynamically linked program\n"
+          "                        this loader can handle (exit status 0)\n"
+          "  --inhibit-cache       do not use /etc/ld.so.cache\n"
+          "  --library-path PATH   use PATH instead of LD_LIBRARY_PATH\n"
+          "  --preload LIST        preload the objects named in LIST\n"
+          "  --argv0 STRING        set argv[0] to STRING before running\n"
+          "  --help                display this help and exit\n"
+          "  --version             output version information and exit\n\n"
+          "Shared library search path:\n"
+          "  (libraries located via /etc/ld.so.cache)\n"
+          "  /lib/x86_64-linux-gnu (system search path)\n"
+          "  /usr/lib/x86_64-linux-gnu (system search path)\n"
+          "  /lib (system search path)\n"
+          "  /usr/lib (system search path)\n");
+  });
+}
+
+}  // namespace
+
+void ReadEnvironment() {
+  for (char** e = g.envp; *e; ++e) {
+    const char* s = *e;
+    if (s[0] != 'L' || s[1] != 'D' || s[2] != '_') continue;
+    const char* v;
+    if ((v = ValueOf(s, "LD_LIBRARY_PATH")) != nullptr) {
+      if (*v) g.opt.library_path = v;
+    } else if ((v = ValueOf(s, "LD_PRELOAD")) != nullptr) {
+      if (*v) g.opt.preload_env = v;
+    } else if ((v = ValueOf(s, "LD_BIND_NOW")) != nullptr) {
+      g.opt.bind_now = *v != 0;
+    } else if ((v = ValueOf(s, "LD_TRACE_LOADED_OBJECTS")) != nullptr) {
+      g.opt.list = *v != 0;
+    }
+  }
+  if (!g.secure) return;
+  g.opt.library_path = nullptr;
+  // Remove unsafe variables from what the program will see.
+  for (char** e = g.envp; *e;) {
+    bool unsafe = false;
+    for (const char* name : kUnsecureVars) unsafe |= ValueOf(*e, name) != nullptr;
+    if (unsafe) {
+      RemoveStackWords(reinterpret_cast<uint64_t*>(e), 1);
+    } else {
+      ++e;
+    }
+  }
+}
+
+const char* ParseCommandLine() {
+  const char* self = g.argv[0] ? g.argv[0] : "ld.so";
+  g.rtld_invoked_as = self;
+  long i = 1;
+  while (i < g.argc) {
+    const char* a = g.argv[i];
+    const bool has_value = i + 1 < g.argc;
+    if (support::StrEq(a, "--list")) {
+      g.opt.list = true;
+      ++i;
+    } else if (support::StrEq(a, "--verify")) {
+      g.opt.verify = true;
+      ++i;
+    } else if (support::StrEq(a, "--inhibit-cache")) {
+      g.opt.inhibit_cache = true;
+      ++i;
+    } else if (support::StrEq(a, "--library-path") && has_value) {
+      g.opt.library_path = g.argv[i + 1];
+      i += 2;
+    } else if (support::StrEq(a, "--preload") && has_value) {
+      g.opt.preload_arg = g.argv[i + 1];
+      i += 2;
+    } else if (support::StrEq(a, "--argv0") && has_value) {
+      g.opt.argv0 = g.argv[i + 1];
+      i += 2;
+    } else if ((support::StrEq(a, "--inhibit-rpath") || support::StrEq(a, "--audit") ||
+                support::StrEq(a, "--glibc-hwcaps-prepend") || support::StrEq(a, "--glibc-hwcaps-mask")) &&
+               has_value) {
+      i += 2;  // accepted for compatibility; no effect
+    } else if (support::StrEq(a, "--help")) {
+      PrintHelp(self);
+      sys::ExitGroup(0);
+    } else if (support::StrEq(a, "--version")) {
+      Print(1, [](support::Buffer& b) {
+        b.Str("rtld ").Str(RTLD_VERSION).Str(", a dynamic loader for x86-64 Linux\n");
+      });
+      sys::ExitGroup(0);
+    } else {
+      break;
+    }
+  }
+  if (i >= g.argc) {
+    Print(2, [&](support::Buffer& b) {
+      b.Str(self).Str(": missing program name\nTry '").Str(self).Str(" --help' for more information.\n");
+    });
+    sys::ExitGroup(1);
+  }
+  // Drop ld.so's argv[0] and its options; the program's path becomes argv[0].
+  const long skip = i;
+  g.argc -= skip;
+  g.sp[0] = static_cast<uint64_t>(g.argc);
+  RemoveStackWords(g.sp + 1, static_cast<size_t>(skip));
+  const char* path = g.argv[0];
+  if (g.opt.argv0 != nullptr) g.argv[0] = const_cast<char*>(g.opt.argv0);
+  return path;
+}
+
+}  // namespace rtld

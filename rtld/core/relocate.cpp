@@ -1,0 +1,299 @@
+#include "rtld/core/relocate.h"
+
+#include "arch/x86_64/reloc.h"
+#include "rtld/core/diag.h"
+#include "rtld/core/lookup.h"
+#include "rtld/core/state.h"
+#include "rtld/support/string.h"
+#include "rtld/support/sys.h"
+
+namespace rtld {
+
+RelocStats g_reloc_stats;
+
+namespace {
+
+using arch::RelocKind;
+
+// Runtime ranges a relocation may write: writable PT_LOADs (all PT_LOADs
+// for an object with text relocations).
+struct Writable {
+  static constexpr unsigned kMax = 8;
+  uint64_t lo[kMax], hi[kMax];
+  unsigned n = 0;
+
+  bool Contains(uint64_t addr, uint64_t size) const {
+    for (unsigned i = 0; i < n; ++i)
+      if (addr >= lo[i] && addr + size <= hi[i] && addr + size >= addr) return true;
+    return false;
+  }
+};
+
+Writable WritableRanges(const Module& m) {
+  Writable w;
+  for (unsigned i = 0; i < m.phnum && w.n < Writable::kMax; ++i) {
+    const elf::Phdr& ph = m.phdr[i];
+    if (ph.type != PT_LOAD) continue;
+    if ((ph.flags & PF_W) || m.dyn.textrel) {
+      w.lo[w.n] = m.base + ph.vaddr;
+      w.hi[w.n] = m.base + ph.vaddr + ph.memsz;
+      ++w.n;
+    }
+  }
+  return w;
+}
+
+// Makes the non-writable segments of an object with DT_TEXTREL writable
+// (or restores them).
+void ProtectText(const Module& m, bool writable) {
+  const uint64_t page = g.page_size;
+  for (unsigned i = 0; i < m.phnum; ++i) {
+    const elf::Phdr& ph = m.phdr[i];
+    if (ph.type != PT_LOAD || (ph.flags & PF_W)) continue;
+    int prot = 0;
+    if (ph.flags & PF_R) prot |= sys::kProtRead;
+    if (ph.flags & PF_X) prot |= sys::kProtExec;
+    if (writable) prot |= sys::kProtWrite;
+    const uint64_t start = (m.base + ph.vaddr) & ~(page - 1);
+    const uint64_t end = (m.base + ph.vaddr + ph.memsz + page - 1) & ~(page - 1);
+    long r = sys::Mprotect(reinterpret_cast<void*>(start), end - start, prot);
+    if (r < 0) FatalLoad(DisplayName(m), "cannot make segment writable for relocation", static_cast<int>(-r));
+  }
+}
+
+[[noreturn]] void BadReloc(const Module& m, uint32_t type, bool plt) {
+  char text[64];
+  support::Buffer b(text, sizeof text);
+  b.Str(plt ? "unexpected PLT reloc type 0x" : "unexpected reloc type 0x").Hex(type, 2);
+  FatalLoad(DisplayName(m), b.CStr());
+}
+
+[[noreturn]] void BadOffset(const Module& m) {
+  FatalLoad(DisplayName(m), "relocation target is outside the object's writable segments");
+}
+
+[[noreturn]] void Undefined(const Module& m, uint32_t symndx) {
+  char text[512];
+  support::Buffer b(text, sizeof text);
+  b.Str("undefined symbol: ").Str(m.symtab.SymbolName(m.symtab.syms[symndx]));
+  if (const elf::Version* v = RequiredVersion(m, symndx)) b.Str(", version ").Str(v->name);
+  Fatal("symbol lookup error", DisplayName(m), b.CStr());
+}
+
+uint64_t CallIfunc(uint64_t resolver) {
+  using Resolver = uint64_t (*)();
+  return reinterpret_cast<Resolver>(resolver)();
+}
+
+// A resolved symbol: its value (already adjusted for IFUNC) and where it
+// was defined (nullptr: unresolved weak, value 0).
+struct Resolved {
+  uint64_t value = 0;
+  const Module* module = nullptr;
+  const elf::Sym* sym = nullptr;
+};
+
+class Relocator {
+ public:
+  explicit Relocator(Module& m) : m_(m), writable_(WritableRanges(m)) {}
+
+  void Run() {
+    const uint64_t base = m_.base;
+    // RELR and the DT_RELACOUNT prefix: tight loops, no symbols.
+    elf::ForEachRelr(m_.relr.data, m_.relr.count, [&](uint64_t vaddr) {
+      const uint64_t where = base + vaddr;
+      if (!writable_.Contains(where, 8)) BadOffset(m_);
+      *reinterpret_cast<uint64_t*>(where) += base;
+      ++g_reloc_stats.relative;
+    });
+    size_t first = 0;
+    const size_t relacount = m_.dyn.relacount < m_.rela.count ? m_.dyn.relacount : m_.rela.count;
+    for (; first < relacount; ++first) {
+      const elf::Rela& r = m_.rela[first];
+      if (r.type() != arch::kRelocRelative) break;  // DT_RELACOUNT lied; the general loop copes
+      const uint64_t where = base + r.offset;
+      if (!writable_.Contains(where, 8)) BadOffset(m_);
+      *reinterpret_cast<uint64_t*>(where) = base + static_cast<uint64_t>(r.addend);
+    }
+    g_reloc_stats.relative += first;
+    Table(m_.rela.data + first, m_.rela.count - first, false);
+    Table(m_.jmprel.data, m_.jmprel.count, true);
+    // IFUNC resolvers run once everything else in the object is relocated.
+    if (has_irelative_) {
+      Irelative(m_.rela.data + first, m_.rela.count - first, false);
+      Irelative(m_.jmprel.data, m_.jmprel.count, true);
+    }
+  }
+
+ private:
+  Resolved Resolve(uint32_t symndx, RelocKind kind) {
+    if (symndx == cache_symndx_ && kind != RelocKind::kCopy && cache_plt_ == (kind == RelocKind::kJumpSlot)) {
+      ++g_reloc_stats.cache_hits;
+      return cache_;
+    }
+    if (symndx >= m_.symtab.nsyms) {
+      FatalLoad(DisplayName(m_), "relocation refers to a symbol index past the symbol table");
+    }
+    const elf::Sym& ref = m_.symtab.syms[symndx];
+    if (m_.symtab.SymbolName(ref) == nullptr)
+      FatalLoad(DisplayName(m_), "relocation refers to a symbol whose name is outside DT_STRTAB");
+    Resolved res;
+    if (ref.bind() == STB_LOCAL) {
+      res = {m_.base + ref.value, &m_, &ref};
+    } else {
+      unsigned flags = 0;
+      if (kind == RelocKind::kJumpSlot) flags |= kLookupPlt;
+      if (kind == RelocKind::kCopy) flags |= kLookupCopy;
+      Definition d = LookupReference(m_, symndx, flags);
+      if (d.module == nullptr) {
+        if (ref.bind() != STB_WEAK) Undefined(m_, symndx);
+        res = {};
+      } else {
+        const elf::Sym& s = *d.sym;
+        res.module = d.module;
+        res.sym = d.sym;
+        res.value = s.shndx == SHN_ABS ? s.value : d.module->base + s.value;
+        if (s.type() == STT_GNU_IFUNC && s.shndx != SHN_UNDEF && kind != RelocKind::kCopy)
+          res.value = CallIfunc(res.value);
+      }
+    }
+    cache_symndx_ = symndx;
+    cache_plt_ = kind == RelocKind::kJumpSlot;
+    cache_ = res;
+    return res;
+  }
+
+  void Table(const elf::Rela* rela, size_t count, bool plt) {
+    const uint64_t base = m_.base;
+    for (size_t i = 0; i < count; ++i) {
+      const elf::Rela& r = rela[i];
+      const RelocKind kind = arch::KindOf(r.type());
+      const uint64_t where = base + r.offset;
+      if (kind == RelocKind::kNone) continue;
+      if (kind == RelocKind::kIrelative) {
+        has_irelative_ = true;
+        continue;
+      }
+      if (!writable_.Contains(where, kind == RelocKind::kPc32 || kind == RelocKind::kAbs32 ||
+                                             kind == RelocKind::kAbs32S ? 4 : 8))
+        BadOffset(m_);
+      if (kind == RelocKind::kRelative) {
+        *reinterpret_cast<uint64_t*>(where) = base + static_cast<uint64_t>(r.addend);
+        ++g_reloc_stats.relative;
+        continue;
+      }
+      if (plt && kind != RelocKind::kJumpSlot) BadReloc(m_, r.type(), true);
+      const uint32_t symndx = r.symndx();
+      switch (kind) {
+        case RelocKind::kAbsolute:
+        case RelocKind::kGlobDat:
+        case RelocKind::kJumpSlot:
+        case RelocKind::kPc32:
+        case RelocKind::kAbs32:
+        case RelocKind::kAbs32S: {
+          ++g_reloc_stats.symbolic;
+          const Resolved s = symndx ? Resolve(symndx, kind) : Resolved{};
+          if (!arch::Store(kind, reinterpret_cast<void*>(where), s.value, r.addend, where)) {
+            char text[512];
+            support::Buffer b(text, sizeof text);
+            b.Str("Symbol `").Str(symndx ? m_.symtab.SymbolName(m_.symtab.syms[symndx]) : "")
+                .Str("' causes overflow in relocation");
+            FatalLoad(DisplayName(m_), b.CStr());
+          }
+          break;
+        }
+        case RelocKind::kCopy: {
+          ++g_reloc_stats.symbolic;
+          const Resolved s = Resolve(symndx, kind);
+          if (s.sym == nullptr) break;  // weak and undefined: nothing to copy
+          const elf::Sym& ref = m_.symtab.syms[symndx];
+          uint64_t size = ref.size;
+          if (s.sym->size != ref.size) {
+            Print(2, [&](support::Buffer& b) {
+              b.Str(ProgramName()).Str(": Symbol `").Str(m_.symtab.SymbolName(ref))
+                  .Str("' has different size in shared object, consider re-linking\n");
+            });
+            if (s.sym->size < size) size = s.sym->size;
+          }
+          if (!writable_.Contains(where, size)) BadOffset(m_);
+          support::MemCpy(reinterpret_cast<void*>(where), reinterpret_cast<const void*>(s.value), size);
+          break;
+        }
+        case RelocKind::kDtpmod: {
+          ++g_reloc_stats.tls;
+          const Module* def = symndx ? Resolve(symndx, kind).module : &m_;
+          *reinterpret_cast<uint64_t*>(where) = def ? def->tls_modid : 0;
+          break;
+        }
+        case RelocKind::kDtpoff: {
+          ++g_reloc_stats.tls;
+          const Resolved s = symndx ? Resolve(symndx, kind) : Resolved{};
+          const uint64_t v = s.sym ? s.sym->value : 0;
+          *reinterpret_cast<uint64_t*>(where) = v + static_cast<uint64_t>(r.addend);
+          break;
+        }
+        case RelocKind::kTpoff: {
+          ++g_reloc_stats.tls;
+          const Resolved s = symndx ? Resolve(symndx, kind) : Resolved{m_.base, &m_, nullptr};
+          const Module* def = s.module;
+          if (def == nullptr) {  // unresolved weak TLS symbol
+            *reinterpret_cast<uint64_t*>(where) = 0;
+            break;
+          }
+          if (def->tls_modid == 0)
+            FatalLoad(DisplayName(m_), "TLS relocation against an object without TLS");
+          const uint64_t v = s.sym ? s.sym->value : 0;
+          *reinterpret_cast<uint64_t*>(where) = v + static_cast<uint64_t>(r.addend) - def->tls_offset;
+          break;
+        }
+        default:
+          BadReloc(m_, r.type(), plt);
+      }
+    }
+  }
+
+  void Irelative(const elf::Rela* rela, size_t count, bool plt) {
+    (void)plt;
+    for (size_t i = 0; i < count; ++i) {
+      const elf::Rela& r = rela[i];
+      if (r.type() != arch::kRelocIrelative) continue;
+      const uint64_t where = m_.base + r.offset;
+      if (!writable_.Contains(where, 8)) BadOffset(m_);
+      *reinterpret_cast<uint64_t*>(where) = CallIfunc(m_.base + static_cast<uint64_t>(r.addend));
+      ++g_reloc_stats.irelative;
+    }
+  }
+
+  Module& m_;
+  Writable writable_;
+  bool has_irelative_ = false;
+  uint32_t cache_symndx_ = 0;  // 0: empty (index 0 is never looked up)
+  bool cache_plt_ = false;
+  Resolved cache_;
+};
+
+}  // namespace
+
+const char* DisplayName(const Module& m) {
+  return m.lm.l_name && m.lm.l_name[0] ? m.lm.l_name : ProgramName();
+}
+
+void RelocateModule(Module& m) {
+  if (m.relocated) return;
+  if (m.dyn.textrel) ProtectText(m, true);
+  Relocator(m).Run();
+  if (m.dyn.textrel) ProtectText(m, false);
+  m.relocated = true;
+  if (m.relro_size != 0) {
+    const uint64_t page = g.page_size;
+    const uint64_t start = m.relro_start & ~(page - 1);
+    const uint64_t end = (m.relro_start + m.relro_size) & ~(page - 1);
+    if (end > start) {
+      long r = sys::Mprotect(reinterpret_cast<void*>(start), end - start, sys::kProtRead);
+      if (r < 0) FatalLoad(DisplayName(m), "cannot apply additional memory protection after relocation",
+                           static_cast<int>(-r));
+    }
+  }
+}
+
+}  // namespace rtld

@@ -1,0 +1,35 @@
+// Finding and loading objects: DT_NEEDED names and preloads are resolved
+// through DT_RPATH, LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.cache and the
+// default directories, with glibc's precedence and dynamic string tokens.
+#pragma once
+
+#include "rtld/core/module.h"
+
+namespace rtld {
+
+// The object named `name` as needed by `requester` (nullptr for preloads,
+// which search as the program does): an already loaded one that answers to
+// the name, or a newly mapped and decoded one appended to the load order.
+// On failure: nullptr with *error set (glibc's wording, the message's object
+// name in *objname). Never returns a half-loaded object.
+struct SearchError {
+  const char* objname = nullptr;
+  const char* text = nullptr;
+  int err = 0;
+};
+Module* LoadObject(const char* name, Module* requester, SearchError* error);
+
+// Maps the program named on the command line (command mode).
+Module* LoadProgram(const char* path, SearchError* error);
+
+// Appends m to the load order (the namespace list).
+void AppendModule(Module* m);
+
+// Whether m answers to `name` (a path it was opened as, a name it was
+// requested by, or its soname).
+bool NameMatches(const Module& m, const char* name);
+
+// The $ORIGIN directory of m (nullptr when unknown).
+const char* OriginOf(Module& m);
+
+}  // namespace rtld

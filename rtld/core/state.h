@@ -1,0 +1,72 @@
+// The loader's process-wide state, one instance (`g`). Written during
+// start-up by one thread.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtld/core/module.h"
+#include "rtld/elf/ldcache.h"
+#include "rtld/support/arena.h"
+
+namespace rtld {
+
+struct Options {
+  const char* library_path = nullptr;  // LD_LIBRARY_PATH or --library-path
+  const char* preload_env = nullptr;   // LD_PRELOAD
+  const char* preload_arg = nullptr;   // --preload
+  const char* argv0 = nullptr;         // --argv0
+  bool list = false;                   // --list or LD_TRACE_LOADED_OBJECTS
+  bool verify = false;                 // --verify
+  bool inhibit_cache = false;          // --inhibit-cache
+  bool bind_now = false;               // LD_BIND_NOW
+};
+
+struct State {
+  // Process start.
+  long argc = 0;
+  char** argv = nullptr;
+  char** envp = nullptr;
+  uint64_t* auxv = nullptr;
+  uint64_t* sp = nullptr;  // initial stack pointer (points at argc)
+  uint64_t page_size = 4096;
+  bool secure = false;            // AT_SECURE
+  const uint8_t* random = nullptr;  // AT_RANDOM: 16 bytes
+  const char* execfn = nullptr;
+  uint64_t vdso_base = 0;         // AT_SYSINFO_EHDR
+  uint64_t hwcap = 0, hwcap2 = 0;
+  const char* platform = nullptr;
+  bool command_mode = false;      // run as `ld.so PROGRAM`
+  const char* rtld_invoked_as = nullptr;  // ld.so's own argv[0] in command mode
+
+  Options opt;
+
+  // Objects.
+  Module* program = nullptr;
+  Module* rtld = nullptr;
+  Module* vdso = nullptr;
+  Module* first = nullptr;  // load order list (the namespace)
+  Module* last = nullptr;
+  unsigned nmodules = 0;
+  Module** scope = nullptr;  // global scope, in load order
+  unsigned nscope = 0;
+  const char* interp_path = nullptr;  // the program's PT_INTERP, if any
+
+  // ld.so.cache, mapped once on first need.
+  elf::LdCache ld_cache;
+  bool ld_cache_tried = false;
+
+  // Static TLS.
+  uint64_t tls_static_size = 0, tls_static_align = 64;
+  uint64_t tls_max_modid = 0;
+  void* tcb = nullptr;
+
+  support::Arena arena;
+};
+
+extern State g;
+
+// The name glibc's loader uses for the program in messages (_dl_argv[0]).
+const char* ProgramName();
+
+}  // namespace rtld

@@ -1,0 +1,79 @@
+#include "rtld/core/tls.h"
+
+#include "arch/x86_64/syscall.h"
+#include "rtld/core/diag.h"
+#include "rtld/core/state.h"
+#include "rtld/support/string.h"
+
+namespace rtld {
+
+namespace {
+
+// The native TCB. Offsets are the x86-64 ABI's as gcc-compiled code uses
+// them; the rest of the block is reserved and zero.
+struct Tcb {
+  void* self;             // %fs:0x00
+  void* dtv;              // %fs:0x08
+  void* self2;            // %fs:0x10 (glibc's tcbhead_t.self)
+  uint64_t reserved[2];   // %fs:0x18, 0x20
+  uint64_t stack_guard;   // %fs:0x28
+  uint64_t pointer_guard; // %fs:0x30
+  uint64_t pad[57];
+};
+static_assert(__builtin_offsetof(Tcb, stack_guard) == 0x28);
+static_assert(__builtin_offsetof(Tcb, pointer_guard) == 0x30);
+
+// Room kept in the static block for objects loaded later with initial-exec
+// TLS (dlopen), as glibc's surplus does.
+constexpr uint64_t kStaticSurplus = 1664;
+
+}  // namespace
+
+void SetUpStaticTls() {
+  uint64_t offset = 0, align = 64;
+  uint64_t modid = 0;
+  for (unsigned i = 0; i < g.nscope; ++i) {
+    Module& m = *g.scope[i];
+    if (m.tls_memsz == 0 && m.tls_filesz == 0) continue;
+    const uint64_t a = m.tls_align ? m.tls_align : 1;
+    // The block's first byte must be congruent to the segment's p_vaddr
+    // modulo its alignment.
+    uint64_t vaddr = 0;
+    for (unsigned k = 0; k < m.phnum; ++k)
+      if (m.phdr[k].type == PT_TLS) vaddr = m.phdr[k].vaddr;
+    const uint64_t firstbyte = (0 - vaddr) & (a - 1);
+    offset = ((offset + m.tls_memsz - firstbyte + a - 1) & ~(a - 1)) + firstbyte;
+    m.tls_offset = offset;
+    m.tls_modid = ++modid;
+    if (a > align) align = a;
+  }
+  g.tls_max_modid = modid;
+  g.tls_static_align = align;
+  g.tls_static_size = ((offset + kStaticSurplus + align - 1) & ~(align - 1));
+  const uint64_t total = g.tls_static_size + sizeof(Tcb) + align;
+  char* block = static_cast<char*>(g.arena.Allocate(total, align));
+  if (block == nullptr) FatalLoad("", "cannot allocate TLS block", 12);
+  auto* tcb = reinterpret_cast<Tcb*>(block + g.tls_static_size);
+  tcb->self = tcb;
+  tcb->self2 = tcb;
+  if (g.random != nullptr) {
+    uint64_t guard, pguard;
+    support::MemCpy(&guard, g.random, 8);
+    support::MemCpy(&pguard, g.random + 8, 8);
+    tcb->stack_guard = guard & ~uint64_t{0xff};  // a zero low byte stops string overreads
+    tcb->pointer_guard = pguard;
+  }
+  g.tcb = tcb;
+  if (arch::SetThreadPointer(tcb) != 0) FatalLoad("", "cannot set up thread-local storage");
+}
+
+void InitializeStaticTls() {
+  char* tp = static_cast<char*>(g.tcb);
+  for (unsigned i = 0; i < g.nscope; ++i) {
+    const Module& m = *g.scope[i];
+    if (m.tls_modid == 0 || m.tls_filesz == 0) continue;
+    support::MemCpy(tp - m.tls_offset, m.tls_image, m.tls_filesz);
+  }
+}
+
+}  // namespace rtld

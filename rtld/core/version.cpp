@@ -1,0 +1,71 @@
+#include "rtld/core/version.h"
+
+#include "rtld/core/diag.h"
+#include "rtld/core/relocate.h"
+#include "rtld/core/search.h"
+#include "rtld/core/state.h"
+#include "rtld/support/string.h"
+#include "rtld/support/sys.h"
+
+namespace rtld {
+
+namespace {
+
+// Whether `provider` defines version (name, hash).
+bool Defines(const Module& provider, const char* name, uint32_t hash) {
+  const elf::DynamicInfo& d = provider.dyn;
+  elf::Addr p = d.verdef;
+  for (unsigned n = 0; n < d.verdefnum && n < (1u << 16); ++n) {
+    const auto* vd = reinterpret_cast<const elf::Verdef*>(provider.base + p);
+    const auto* aux = reinterpret_cast<const elf::Verdaux*>(provider.base + p + vd->aux);
+    const char* vname = provider.symtab.String(aux->name);
+    if (vd->hash == hash && vname && support::StrEq(vname, name)) return true;
+    if (vd->next == 0) break;
+    p += vd->next;
+  }
+  return false;
+}
+
+const Module* FindProvider(const char* file) {
+  for (const Module* m = g.first; m; m = m->next)
+    if (NameMatches(*m, file)) return m;
+  return nullptr;
+}
+
+}  // namespace
+
+void CheckVersions() {
+  bool failed = false;
+  for (Module* m = g.first; m; m = m->next) {
+    const elf::DynamicInfo& d = m->dyn;
+    if (d.verneed == 0) continue;
+    elf::Addr p = d.verneed;
+    for (unsigned n = 0; n < d.verneednum && n < (1u << 16); ++n) {
+      const auto* vn = reinterpret_cast<const elf::Verneed*>(m->base + p);
+      const char* file = m->symtab.String(vn->file);
+      const Module* provider = FindProvider(file);
+      elf::Addr a = p + vn->aux;
+      for (unsigned k = 0; k < vn->cnt; ++k) {
+        const auto* va = reinterpret_cast<const elf::Vernaux*>(m->base + a);
+        // A provider without version definitions satisfies everything
+        // (it was built without versions); weak requirements only warn.
+        if (provider != nullptr && provider->dyn.verdef != 0 && (va->flags & VER_FLG_WEAK) == 0 &&
+            !Defines(*provider, m->symtab.String(va->name), va->hash)) {
+          failed = true;
+          Print(2, [&](support::Buffer& b) {
+            b.Str(ProgramName()).Str(": ").Str(DisplayName(*provider)).Str(": version `")
+                .Str(m->symtab.String(va->name)).Str("' not found (required by ")
+                .Str(DisplayName(*m)).Str(")\n");
+          });
+        }
+        if (va->next == 0) break;
+        a += va->next;
+      }
+      if (vn->next == 0) break;
+      p += vn->next;
+    }
+  }
+  if (failed) sys::ExitGroup(1);
+}
+
+}  // namespace rtld

@@ -1,0 +1,30 @@
+// Bump allocator over anonymous mappings for the loader's own records.
+// Nothing is freed one by one at start-up; chunks come from mmap.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace rtld::support {
+
+class Arena {
+ public:
+  // Returns zeroed memory aligned to `align` (a power of two), or nullptr
+  // if the kernel refuses memory.
+  void* Allocate(size_t size, size_t align = 16);
+
+  template <typename T>
+  T* New(size_t count = 1) {
+    return static_cast<T*>(Allocate(sizeof(T) * count, alignof(T)));
+  }
+
+  // A NUL-terminated copy of s[0, n).
+  char* Dup(const char* s, size_t n);
+  char* Dup(const char* s);
+
+ private:
+  uintptr_t cur_ = 0;
+  uintptr_t end_ = 0;
+};
+
+}  // namespace rtld::support
