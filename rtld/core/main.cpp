@@ -10,6 +10,7 @@
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
 #include "rtld/core/state.h"
+#include "rtld/core/stats.h"
 #include "rtld/core/tls.h"
 #include "rtld/core/version.h"
 #include "rtld/support/string.h"
@@ -206,7 +207,9 @@ void PrintList() {
 
 }  // namespace
 
-EntryAndStack RtldMain(uint64_t* sp, uint64_t base) {
+EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
+  g_stats.start_tsc = g_stats.mark_tsc = start_tsc;
+  EndPhase(Phase::kBootstrap);
   g.sp = sp;
   g.argc = static_cast<long>(sp[0]);
   g.argv = reinterpret_cast<char**>(sp + 1);
@@ -251,6 +254,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base) {
   LoadPreloads(g.opt.preload_arg, "--preload");
   LoadDependencies();
   BuildScope();
+  EndPhase(Phase::kLoad);
   if (g.opt.list) {
     PrintList();
     sys::ExitGroup(0);
@@ -258,12 +262,16 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base) {
   CheckVersions();
 
   SetUpStaticTls();
+  EndPhase(Phase::kTls);
   // Dependencies first: reverse load order; the loader relocated itself.
   for (Module* m = g.last; m; m = m->prev)
     if (!m->is_vdso) RelocateModule(*m);
   InitializeStaticTls();
+  EndPhase(Phase::kRelocate);
 
   RunInitializers();
+  EndPhase(Phase::kInit);
+  ReportStatistics();
   return {prog.entry, reinterpret_cast<uint64_t>(g.sp)};
 }
 

@@ -12,8 +12,9 @@ struct EntryAndStack {
 };
 
 // Everything after self-relocation: discovery, loading, TLS, relocation,
-// initialisers. `base` is the loader's own load address.
-[[gnu::noinline]] EntryAndStack RtldMain(uint64_t* sp, uint64_t base);
+// initialisers. `base` is the loader's own load address; `start_tsc` the
+// time stamp of the loader's first instruction.
+[[gnu::noinline]] EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc);
 
 }  // namespace rtld
 

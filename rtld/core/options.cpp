@@ -2,6 +2,7 @@
 
 #include "rtld/core/diag.h"
 #include "rtld/core/state.h"
+#include "rtld/core/stats.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
 
@@ -74,6 +75,7 @@ void PrintHelp(const char* self) {
 }  // namespace
 
 void ReadEnvironment() {
+  const char* debug = nullptr;
   for (char** e = g.envp; *e; ++e) {
     const char* s = *e;
     if (s[0] != 'L' || s[1] != 'D' || s[2] != '_') continue;
@@ -86,8 +88,16 @@ void ReadEnvironment() {
       g.opt.bind_now = *v != 0;
     } else if ((v = ValueOf(s, "LD_TRACE_LOADED_OBJECTS")) != nullptr) {
       g.opt.list = *v != 0;
+    } else if ((v = ValueOf(s, "LD_DEBUG")) != nullptr) {
+      debug = v;
     }
   }
+  for (char** e = g.envp; *e; ++e)
+    if (const char* v = ValueOf(*e, "RTLD_STATS"); v && support::StrEq(v, "json"))
+      g_stats.enabled = g_stats.json = true;
+  if (g.secure) debug = nullptr;
+  if (debug != nullptr) ParseDebugCategories(debug);
+  else if (g_stats.enabled) ParseDebugCategories("");
   if (!g.secure) return;
   g.opt.library_path = nullptr;
   // Remove unsafe variables from what the program will see.

@@ -8,6 +8,7 @@
 //
 // Stage 2 — RtldMain (main.cpp), entered through a non-inlined call after
 // a compiler barrier: the loader is relocated and is ordinary code.
+#include "arch/x86_64/syscall.h"
 #include "rtld/core/main.h"
 #include "rtld/elf/dynamic.h"
 #include "rtld/elf/types.h"
@@ -40,8 +41,9 @@ __attribute__((always_inline)) inline void SelfRelocate(uint64_t base, const rtl
 }  // namespace
 
 extern "C" __attribute__((used)) rtld::EntryAndStack RtldStart(uint64_t* sp) {
+  const uint64_t start_tsc = rtld::arch::ReadTsc();
   const uint64_t base = reinterpret_cast<uint64_t>(&__ehdr_start);
   SelfRelocate(base, _DYNAMIC);
   __asm__ volatile("" ::: "memory");
-  return rtld::RtldMain(sp, base);
+  return rtld::RtldMain(sp, base, start_tsc);
 }

@@ -1,0 +1,125 @@
+#include "rtld/core/stats.h"
+
+#include "arch/x86_64/syscall.h"
+#include "rtld/core/diag.h"
+#include "rtld/core/lookup.h"
+#include "rtld/core/relocate.h"
+#include "rtld/core/state.h"
+#include "rtld/support/string.h"
+#include "rtld/support/sys.h"
+
+namespace rtld {
+
+Stats g_stats;
+
+namespace {
+
+constexpr const char* kPhaseNames[] = {"bootstrap", "load", "tls", "relocate", "init"};
+
+uint64_t MonotonicNs() {
+  struct {
+    int64_t sec, nsec;
+  } ts{};
+  arch::Syscall(228 /* SYS_clock_gettime */, 1 /* CLOCK_MONOTONIC */, reinterpret_cast<long>(&ts));
+  return static_cast<uint64_t>(ts.sec) * 1000000000u + static_cast<uint64_t>(ts.nsec);
+}
+
+template <typename ToNs>
+void PrintJson(ToNs&& to_ns, uint64_t total_tsc) {
+  Print(2, [&](support::Buffer& b) {
+    b.Str("{\"rtld_stats\":{\"bootstrap_ns\":").Dec(to_ns(g_stats.phase_tsc[0]))
+        .Str(",\"load_ns\":").Dec(to_ns(g_stats.phase_tsc[1]))
+        .Str(",\"tls_ns\":").Dec(to_ns(g_stats.phase_tsc[2]))
+        .Str(",\"relocate_ns\":").Dec(to_ns(g_stats.phase_tsc[3]))
+        .Str(",\"init_ns\":").Dec(to_ns(g_stats.phase_tsc[4]))
+        .Str(",\"total_ns\":").Dec(to_ns(total_tsc)).Str(",\"total_ticks\":").Dec(total_tsc)
+        .Str(",\"objects\":").Dec(g.nscope)
+        .Str(",\"relative\":").Dec(g_reloc_stats.relative)
+        .Str(",\"symbolic\":").Dec(g_reloc_stats.symbolic)
+        .Str(",\"irelative\":").Dec(g_reloc_stats.irelative)
+        .Str(",\"tls\":").Dec(g_reloc_stats.tls)
+        .Str(",\"lookups\":").Dec(g_lookups)
+        .Str(",\"cache_hits\":").Dec(g_reloc_stats.cache_hits).Str("}}\n");
+  });
+}
+
+}  // namespace
+
+void EndPhase(Phase p) {
+  const uint64_t now = arch::ReadTsc();
+  g_stats.phase_tsc[static_cast<unsigned>(p)] += now - g_stats.mark_tsc;
+  g_stats.mark_tsc = now;
+}
+
+void ParseDebugCategories(const char* value) {
+  bool help = false;
+  const char* p = value;
+  while (*p) {
+    while (*p == ',' || *p == ' ' || *p == ':') ++p;
+    const char* s = p;
+    while (*p && *p != ',' && *p != ' ' && *p != ':') ++p;
+    const size_t n = static_cast<size_t>(p - s);
+    if (n == 10 && support::StrNCmp(s, "statistics", 10) == 0) g_stats.enabled = true;
+    if (n == 3 && support::StrNCmp(s, "all", 3) == 0) g_stats.enabled = true;
+    if (n == 4 && support::StrNCmp(s, "help", 4) == 0) help = true;
+  }
+  if (help) {
+    Print(1, [](support::Buffer& b) {
+      b.Str("Valid options for the LD_DEBUG environment variable are:\n\n"
+            "  statistics  display start-up statistics (phase times, relocations, lookups)\n"
+            "  all         all of the above\n"
+            "  help        display this help message and exit\n");
+    });
+    sys::ExitGroup(0);
+  }
+  if (g_stats.enabled) g_stats.start_ns = MonotonicNs();
+}
+
+void ReportStatistics() {
+  if (!g_stats.enabled) return;
+  const uint64_t end_ns = MonotonicNs();
+  const uint64_t end_tsc = arch::ReadTsc();
+  uint64_t total_tsc = end_tsc - g_stats.start_tsc;
+  // Ticks to ns: the interval from RtldMain to now is measured both ways.
+  const uint64_t main_tsc = end_tsc - (g_stats.start_tsc + g_stats.phase_tsc[0]);
+  const uint64_t main_ns = end_ns - g_stats.start_ns;
+  auto to_ns = [&](uint64_t ticks) -> uint64_t {
+    if (main_tsc == 0) return 0;
+    return static_cast<uint64_t>(static_cast<double>(ticks) * static_cast<double>(main_ns) /
+                                 static_cast<double>(main_tsc));
+  };
+  const long pid = sys::Getpid();
+  auto line = [&](auto&& fn) {
+    Print(2, [&](support::Buffer& b) {
+      b.Str("    ").Dec(static_cast<uint64_t>(pid)).Str(":\t");
+      fn(b);
+      b.Char('\n');
+    });
+  };
+  if (g_stats.json) {
+    PrintJson(to_ns, total_tsc);
+    return;
+  }
+  line([&](support::Buffer& b) { b.Str("rtld start-up statistics:"); });
+  for (unsigned i = 0; i < static_cast<unsigned>(Phase::kCount); ++i) {
+    const uint64_t t = g_stats.phase_tsc[i];
+    line([&](support::Buffer& b) {
+      b.Str("  phase ").Str(kPhaseNames[i]).Str(": ").Dec(to_ns(t)).Str(" ns, ").Dec(t).Str(" ticks");
+    });
+  }
+  line([&](support::Buffer& b) {
+    b.Str("  total: ").Dec(to_ns(total_tsc)).Str(" ns, ").Dec(total_tsc).Str(" ticks");
+  });
+  line([&](support::Buffer& b) { b.Str("  objects loaded: ").Dec(g.nscope); });
+  line([&](support::Buffer& b) {
+    b.Str("  relocations: relative ").Dec(g_reloc_stats.relative).Str(", symbolic ")
+        .Dec(g_reloc_stats.symbolic).Str(", irelative ").Dec(g_reloc_stats.irelative).Str(", tls ")
+        .Dec(g_reloc_stats.tls);
+  });
+  line([&](support::Buffer& b) {
+    b.Str("  symbol lookups: ").Dec(g_lookups).Str(", one-entry cache hits: ")
+        .Dec(g_reloc_stats.cache_hits);
+  });
+}
+
+}  // namespace rtld
