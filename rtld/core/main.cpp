@@ -136,7 +136,7 @@ const char* InterpOf(const Module& m) {
 // glibc's rule for preload failures: a message, and the object is skipped.
 void LoadPreloads(const char* list, const char* source) {
   if (list == nullptr) return;
-  elf::ForEachPathElement(list, true, [&](const char* start, size_t n) {
+  elf::ForEachPathElement(list, ": ", [&](const char* start, size_t n) {
     if (n == 0) return true;
     char* name = g.arena.Dup(start, n);
     // In secure mode only plain names, searched in the system places.
@@ -166,11 +166,14 @@ void LoadDependencies() {
       SearchError err;
       Module* dep = LoadObject(name, m, &err);
       if (dep == nullptr) {
-        if (g.opt.list) {
-          Print(1, [&](support::Buffer& b) { b.Str("\t").Str(name).Str(" => not found\n"); });
-          continue;
-        }
-        FatalLoad(err.objname, err.text, err.err);
+        if (!g.opt.list) FatalLoad(err.objname, err.text, err.err);
+        // Listing goes on: a placeholder keeps the object's place in the list.
+        dep = NewModule();
+        dep->is_missing = true;
+        dep->relocated = dep->init_called = true;
+        dep->lm.l_name = dep->path = name;
+        AddAlias(*dep, name);
+        AppendModule(dep);
       }
       bool seen = false;
       for (unsigned k = 0; k < m->ndeps; ++k) seen |= m->deps[k] == dep;
@@ -183,7 +186,7 @@ void BuildScope() {
   g.scope = g.arena.New<Module*>(g.nmodules);
   if (g.scope == nullptr) FatalLoad("", "cannot allocate memory", 12);
   for (Module* m = g.first; m; m = m->next) {
-    if (m->is_vdso) continue;
+    if (m->is_vdso || m->is_missing) continue;
     m->in_scope = true;
     g.scope[g.nscope++] = m;
   }
@@ -197,6 +200,10 @@ void PrintList() {
   for (Module* m = g.first; m; m = m->next) {
     if (m->is_program) continue;
     const char* name = m->names ? m->names->name : m->lm.l_name;
+    if (m->is_missing) {
+      Print(1, [&](support::Buffer& b) { b.Char('\t').Str(name).Str(" => not found\n"); });
+      continue;
+    }
     Print(1, [&](support::Buffer& b) {
       b.Char('\t').Str(name);
       if (!support::StrEq(name, m->lm.l_name)) b.Str(" => ").Str(m->lm.l_name);

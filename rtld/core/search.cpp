@@ -113,12 +113,13 @@ Probe TryDir(const char* dir, size_t len, const char* name, char* path_out, Cand
 
 // Searches each element of a colon-separated list, expanding tokens
 // relative to `owner` (whose $ORIGIN applies).
-Probe TryList(const char* list, Module* owner, const char* name, char* path_out, Candidate& cand) {
+Probe TryList(const char* list, const char* separators, Module* owner, const char* name,
+              char* path_out, Candidate& cand) {
   Probe result = Probe::kMissing;
   elf::DstValues v{nullptr, kLibToken, kPlatformToken};
   bool origin_needed = support::StrChr(list, '$') != nullptr;
   if (origin_needed && owner != nullptr) v.origin = OriginOf(*owner);
-  elf::ForEachPathElement(list, false, [&](const char* start, size_t n) {
+  elf::ForEachPathElement(list, separators, [&](const char* start, size_t n) {
     char dir[kPathMax];
     if (elf::ExpandDst(start, n, v, g.secure, dir, sizeof dir) != elf::ExpandResult::kOk) return true;
     result = TryDir(dir, support::StrLen(dir), name, path_out, cand);
@@ -157,21 +158,21 @@ Probe Search(const char* name, Module* requester, char* path_out, Candidate& can
     bool did_program = false;
     for (Module* m = owner; m != nullptr; m = m->loader) {
       if (const char* rp = RpathOf(*m)) {
-        if ((p = TryList(rp, m, name, path_out, cand)) != Probe::kMissing) return p;
+        if ((p = TryList(rp, ":", m, name, path_out, cand)) != Probe::kMissing) return p;
         did_program |= m == g.program;
       }
     }
     if (!did_program && g.program != nullptr) {
       if (const char* rp = RpathOf(*g.program))
-        if ((p = TryList(rp, g.program, name, path_out, cand)) != Probe::kMissing) return p;
+        if ((p = TryList(rp, ":", g.program, name, path_out, cand)) != Probe::kMissing) return p;
     }
   }
   if (g.opt.library_path != nullptr) {
     // LD_LIBRARY_PATH: $ORIGIN here means the program's directory.
-    if ((p = TryList(g.opt.library_path, g.program, name, path_out, cand)) != Probe::kMissing) return p;
+    if ((p = TryList(g.opt.library_path, ":;", g.program, name, path_out, cand)) != Probe::kMissing) return p;
   }
   if (const char* rp = RunpathOf(*owner)) {
-    if ((p = TryList(rp, owner, name, path_out, cand)) != Probe::kMissing) return p;
+    if ((p = TryList(rp, ":", owner, name, path_out, cand)) != Probe::kMissing) return p;
   }
   const bool nodeflib = (owner->dyn.flags_1 & DF_1_NODEFLIB) != 0;
   if (!g.opt.inhibit_cache && !nodeflib) {

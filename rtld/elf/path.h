@@ -74,14 +74,16 @@ inline ExpandResult ExpandDst(const char* in, size_t n, const DstValues& v, bool
   return ExpandResult::kOk;
 }
 
-// Splits a path list at ':' (and, for LD_PRELOAD-style lists, also ' ').
-// Calls fn(start, length) for each element, including empty ones (an empty
-// element means the current directory in LD_LIBRARY_PATH).
+// Splits a list at any of the separator characters (":" for DT_RPATH and
+// DT_RUNPATH, ":;" for LD_LIBRARY_PATH, ": " for LD_PRELOAD, as glibc
+// does). Calls fn(start, length) for each element, including empty ones (an
+// empty directory element means the current directory); stops when fn
+// returns false.
 template <typename Fn>
-inline void ForEachPathElement(const char* list, bool split_on_space, Fn&& fn) {
+inline void ForEachPathElement(const char* list, const char* separators, Fn&& fn) {
   const char* start = list;
   for (const char* p = list;; ++p) {
-    if (*p == ':' || (split_on_space && *p == ' ') || *p == 0) {
+    if (*p == 0 || support::StrChr(separators, *p) != nullptr) {
       if (!fn(start, static_cast<size_t>(p - start))) return;
       if (*p == 0) return;
       start = p + 1;
