@@ -263,8 +263,12 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   BuildScope();
   EndPhase(Phase::kLoad);
   if (g.opt.list) {
+    // glibc: --list ends with 127 when something is missing; tracing
+    // through LD_TRACE_LOADED_OBJECTS ends with 0 regardless.
+    bool missing = false;
+    for (Module* m = g.first; m; m = m->next) missing |= m->is_missing;
     PrintList();
-    sys::ExitGroup(0);
+    sys::ExitGroup(missing && g.opt.list_option ? 127 : 0);
   }
   CheckVersions();
 

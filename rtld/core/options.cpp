@@ -120,7 +120,7 @@ const char* ParseCommandLine() {
     const char* a = g.argv[i];
     const bool has_value = i + 1 < g.argc;
     if (support::StrEq(a, "--list")) {
-      g.opt.list = true;
+      g.opt.list = g.opt.list_option = true;
       ++i;
     } else if (support::StrEq(a, "--verify")) {
       g.opt.verify = true;
