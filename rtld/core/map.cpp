@@ -157,27 +157,38 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
   const uint64_t span = ((hi + page - 1) & ~(page - 1)) - lo;
   const bool fixed = eh.type == ET_EXEC;
 
-  // Reserve the whole span in one mapping, aligned to the largest p_align,
-  // then map each segment over it.
-  uint64_t base;
-  if (fixed) {
-    base = 0;
-    long r = sys::Mmap(reinterpret_cast<void*>(lo), span, sys::kProtNone,
-                       sys::kMapPrivate | sys::kMapAnonymous | sys::kMapFixed, -1, 0);
-    if (sys::MmapFailed(r)) return {"failed to map segment from shared object", static_cast<int>(-r)};
-  } else {
-    const uint64_t extra = max_align > page ? max_align - page : 0;
-    long r = sys::Mmap(nullptr, span + extra, sys::kProtNone, sys::kMapPrivate | sys::kMapAnonymous,
-                       -1, 0);
-    if (sys::MmapFailed(r)) return {"failed to map segment from shared object", static_cast<int>(-r)};
-    uint64_t start = static_cast<uint64_t>(r);
-    uint64_t aligned = (start + max_align - 1) & ~(max_align - 1);
-    if (aligned > start) sys::Munmap(reinterpret_cast<void*>(start), aligned - start);
-    if (start + span + extra > aligned + span)
-      sys::Munmap(reinterpret_cast<void*>(aligned + span), start + span + extra - (aligned + span));
-    base = aligned - lo;
+  // ET_DYN: one mapping covers the whole span. With no alignment beyond a
+  // page it is the first segment itself, mapped long (glibc's way, one mmap
+  // fewer); otherwise an aligned PROT_NONE reservation. The other segments
+  // are then mapped over it at fixed addresses. ET_EXEC: fixed addresses.
+  uint64_t base = 0;
+  const Phdr* first_mapped = nullptr;
+  bool holes_mapped_from_file = false;
+  if (!fixed) {
+    const Phdr* first = nullptr;
+    for (unsigned i = 0; i < eh.phnum && first == nullptr; ++i)
+      if (phdr[i].type == PT_LOAD && phdr[i].memsz != 0) first = &phdr[i];
+    if (max_align <= page && first->filesz > 0 && (first->vaddr & ~(page - 1)) == lo) {
+      long r = sys::Mmap(nullptr, span, ProtOf(*first), sys::kMapPrivate, fd, first->offset & ~(page - 1));
+      if (sys::MmapFailed(r)) return {"failed to map segment from shared object", static_cast<int>(-r)};
+      base = static_cast<uint64_t>(r) - lo;
+      first_mapped = first;
+      holes_mapped_from_file = true;
+    } else {
+      const uint64_t extra = max_align > page ? max_align - page : 0;
+      long r = sys::Mmap(nullptr, span + extra, sys::kProtNone, sys::kMapPrivate | sys::kMapAnonymous,
+                         -1, 0);
+      if (sys::MmapFailed(r)) return {"failed to map segment from shared object", static_cast<int>(-r)};
+      const uint64_t start = static_cast<uint64_t>(r);
+      const uint64_t aligned = (start + max_align - 1) & ~(max_align - 1);
+      if (aligned > start) sys::Munmap(reinterpret_cast<void*>(start), aligned - start);
+      if (start + span + extra > aligned + span)
+        sys::Munmap(reinterpret_cast<void*>(aligned + span), start + span + extra - (aligned + span));
+      base = aligned - lo;
+    }
   }
 
+  uint64_t prev_page_end = lo;
   for (unsigned i = 0; i < eh.phnum; ++i) {
     const Phdr& ph = phdr[i];
     if (ph.type != PT_LOAD || ph.memsz == 0) continue;
@@ -185,7 +196,11 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
     const uint64_t map_start = ph.vaddr & ~(page - 1);
     const uint64_t file_end = ph.vaddr + ph.filesz;
     const uint64_t map_end = (file_end + page - 1) & ~(page - 1);
-    if (ph.filesz > 0) {
+    // A gap between segments must not stay mapped from the file.
+    if (holes_mapped_from_file && map_start > prev_page_end)
+      sys::Mprotect(reinterpret_cast<void*>(base + prev_page_end), map_start - prev_page_end, sys::kProtNone);
+    prev_page_end = (ph.vaddr + ph.memsz + page - 1) & ~(page - 1);
+    if (ph.filesz > 0 && &ph != first_mapped) {
       long r = sys::Mmap(reinterpret_cast<void*>(base + map_start), map_end - map_start, prot,
                          sys::kMapPrivate | sys::kMapFixed, fd, ph.offset & ~(page - 1));
       if (sys::MmapFailed(r))
@@ -196,9 +211,6 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
       if (ph.filesz == 0) zero_start = base + map_start;  // nothing mapped from the file
       LoadError e = ZeroFill(zero_start, base + ph.vaddr + ph.memsz, prot, page);
       if (e) return e;
-    } else if (ph.filesz > 0 && map_end > file_end && (prot & sys::kProtWrite)) {
-      // The page past the end of the file data keeps file bytes; they are
-      // not part of the segment but are harmless.
     }
   }
 
