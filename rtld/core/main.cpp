@@ -192,6 +192,19 @@ void BuildScope() {
   }
 }
 
+// A library built without PT_GNU_STACK's no-exec marking needs an executable
+// stack (the kernel already honoured the program's own marking).
+void MakeStackExecutableIfAsked() {
+  bool wanted = false;
+  for (unsigned i = 0; i < g.nscope; ++i) wanted |= !g.scope[i]->is_program && g.scope[i]->wants_exec_stack;
+  if (!wanted) return;
+  const uint64_t page = reinterpret_cast<uint64_t>(g.sp) & ~(g.page_size - 1);
+  constexpr int kProtGrowsDown = 0x01000000;  // PROT_GROWSDOWN
+  long r = sys::Mprotect(reinterpret_cast<void*>(page), g.page_size,
+                         sys::kProtRead | sys::kProtWrite | sys::kProtExec | kProtGrowsDown);
+  if (r < 0) FatalLoad("", "cannot enable executable stack as shared object requires", static_cast<int>(-r));
+}
+
 void PrintList() {
   if (g.nscope == 1 && g.program->dyn.needed_count == 0) {
     Print(1, [](support::Buffer& b) { b.Str("\tstatically linked\n"); });
@@ -271,6 +284,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
     sys::ExitGroup(missing && g.opt.list_option ? 127 : 0);
   }
   CheckVersions();
+  MakeStackExecutableIfAsked();
 
   SetUpStaticTls();
   EndPhase(Phase::kTls);

@@ -85,6 +85,9 @@ void AdoptImage(Module& m, uint64_t base, const Phdr* phdr, uint16_t phnum) {
         m.relro_start = base + ph.vaddr;
         m.relro_size = ph.memsz;
         break;
+      case PT_GNU_STACK:
+        m.wants_exec_stack = (ph.flags & PF_X) != 0;
+        break;
       case PT_TLS:
         m.tls_image = reinterpret_cast<const void*>(base + ph.vaddr);
         m.tls_filesz = ph.filesz;

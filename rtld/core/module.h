@@ -69,7 +69,8 @@ struct Module {
   unsigned index = 0;         // position in load order
 
   bool is_program = false, is_rtld = false, is_vdso = false;
-  bool is_missing = false;    // --list only: a dependency that was not found
+  bool is_missing = false;
+  bool wants_exec_stack = false;  // PT_GNU_STACK with PF_X    // --list only: a dependency that was not found
   bool in_scope = false;      // in the global scope
   bool relocated = false, init_called = false, fini_called = false;
   bool visited = false;       // scratch for sorts
