@@ -6,27 +6,16 @@
 namespace rtld {
 
 const char* ErrnoText(int err) {
+  // glibc's loader knows the text of these codes only; others print as
+  // "Error N" (formatted by the caller).
   switch (err) {
     case 1: return "Operation not permitted";
     case 2: return "No such file or directory";
     case 5: return "Input/output error";
-    case 8: return "Exec format error";
-    case 9: return "Bad file descriptor";
     case 12: return "Cannot allocate memory";
     case 13: return "Permission denied";
-    case 14: return "Bad address";
-    case 19: return "No such device";
-    case 20: return "Not a directory";
-    case 21: return "Is a directory";
     case 22: return "Invalid argument";
-    case 23: return "Too many open files in system";
-    case 24: return "Too many open files";
-    case 26: return "Text file busy";
-    case 27: return "File too large";
-    case 36: return "File name too long";
-    case 40: return "Too many levels of symbolic links";
-    case 75: return "Value too large for defined data type";
-    default: return "Unknown error";
+    default: return nullptr;
   }
 }
 
@@ -45,7 +34,11 @@ void Fatal(const char* occasion, const char* objname, const char* text, int err,
     b.Str(occasion ? occasion : "error while loading shared libraries").Str(": ");
     if (objname && *objname) b.Str(objname).Str(": ");
     b.Str(text);
-    if (err) b.Str(": ").Str(ErrnoText(err));
+    if (err) {
+      b.Str(": ");
+      if (const char* t = ErrnoText(err)) b.Str(t);
+      else b.Str("Error ").Dec(static_cast<uint64_t>(err));
+    }
     b.Char('\n');
   });
   sys::ExitGroup(status);

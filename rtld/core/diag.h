@@ -9,7 +9,8 @@
 
 namespace rtld {
 
-// The text of an errno value as glibc's strerror prints it.
+// The text of an errno value as glibc's loader prints it, or nullptr for
+// the codes it prints as "Error N".
 const char* ErrnoText(int err);
 
 // "PROG: OCCASION: OBJ: TEXT: strerror(err)\n" and exit(status), exactly

@@ -111,7 +111,7 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
   // Program headers: from the bytes already read, else read them.
   const uint64_t ph_bytes = uint64_t{eh.phnum} * sizeof(Phdr);
   if (eh.phoff > file_size || ph_bytes > file_size - eh.phoff)
-    return {"ELF file's program headers extend past the end of the file"};
+    return {"cannot read file data", 0, true};
   const Phdr* phdr;
   if (eh.phoff + ph_bytes <= head.size && (eh.phoff % 8) == 0) {
     phdr = reinterpret_cast<const Phdr*>(head.bytes + eh.phoff);
@@ -119,7 +119,8 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
     auto* buf = static_cast<Phdr*>(g.arena.Allocate(ph_bytes, 8));
     if (buf == nullptr) return {"cannot allocate memory for program header", 12};
     long r = sys::Pread(fd, buf, ph_bytes, eh.phoff);
-    if (r != static_cast<long>(ph_bytes)) return {"cannot read file data", r < 0 ? static_cast<int>(-r) : 5};
+    if (r != static_cast<long>(ph_bytes))
+      return {"cannot read file data", r < 0 ? static_cast<int>(-r) : 0, true};
     phdr = buf;
   }
 
@@ -139,7 +140,7 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
     if (ph.type != PT_LOAD) continue;
     if ((ph.align & (page - 1)) != 0) return {"ELF load command alignment not page-aligned"};
     if (((ph.vaddr - ph.offset) & (ph.align - 1)) != 0)
-      return {"ELF load command address/offset not properly aligned"};
+      return {"ELF load command address/offset not page-aligned"};
     if (ph.filesz > ph.memsz) return {"ELF load command has p_filesz greater than p_memsz"};
     if (ph.offset > file_size || ph.filesz > file_size - ph.offset)
       return {"ELF load command extends past the end of the file"};
@@ -154,7 +155,8 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
     ++nload;
   }
   if (nload == 0) return {"object file has no loadable segments"};
-  if (!has_dynamic && eh.type == ET_DYN && !m.is_program) return {"object file has no dynamic section"};
+  if (!has_dynamic) return {"object file has no dynamic section"};
+  if (eh.type != ET_DYN && !m.is_program) return {"cannot dynamically load executable"};
 
   lo &= ~(page - 1);
   const uint64_t span = ((hi + page - 1) & ~(page - 1)) - lo;

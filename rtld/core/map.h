@@ -20,6 +20,9 @@ struct FileHead {
 struct LoadError {
   const char* text = nullptr;
   int err = 0;
+  // Found while reading the file's headers (glibc's open_verify stage):
+  // the message names the file's path rather than the requested name.
+  bool reading_headers = false;
   explicit operator bool() const { return text != nullptr; }
 };
 

@@ -65,7 +65,7 @@ void ProtectText(const Module& m, bool writable) {
   char text[64];
   support::Buffer b(text, sizeof text);
   b.Str(plt ? "unexpected PLT reloc type 0x" : "unexpected reloc type 0x").Hex(type, 2);
-  FatalLoad(DisplayName(m), b.CStr());
+  FatalLoad(m.lm.l_name, b.CStr());  // the program's name is empty here, as in glibc
 }
 
 [[noreturn]] void BadOffset(const Module& m) {

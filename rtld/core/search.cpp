@@ -237,10 +237,12 @@ Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module
   LoadError e = MapSegments(cand.fd, cand.st, cand.head, *m);
   sys::Close(cand.fd);
   if (!e) e = DecodeModule(*m);
+  if (!e && (m->dyn.flags_1 & DF_1_PIE)) e = {"cannot dynamically load position-independent executable"};
   if (e) {
     if (m->map_end > m->map_start)
       sys::Munmap(reinterpret_cast<void*>(m->map_start), m->map_end - m->map_start);
-    *error = {m->path, e.text, e.err};
+    // Errors past the header checks name the object as it was requested.
+    *error = {e.reading_headers ? m->path : name, e.text, e.err};
     return nullptr;
   }
   AddName(*m, name);
@@ -360,7 +362,6 @@ Module* LoadProgram(const char* path, SearchError* error) {
   }
   m->is_program = true;
   m->path = path;
-  m->lm.l_name = path;
   LoadError e = MapSegments(cand.fd, cand.st, cand.head, *m);
   sys::Close(cand.fd);
   if (!e) e = DecodeModule(*m);
@@ -368,6 +369,9 @@ Module* LoadProgram(const char* path, SearchError* error) {
     *error = {path, e.text, e.err};
     return nullptr;
   }
+  // Like a program the kernel started, the program's link-map name is
+  // empty (messages then use argv[0]); $ORIGIN still comes from its path.
+  m->lm.l_name = "";
   return m;
 }
 
