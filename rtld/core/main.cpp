@@ -166,8 +166,10 @@ void LoadDependencies() {
       SearchError err;
       Module* dep = LoadObject(name, m, &err);
       if (dep == nullptr) {
-        if (!g.opt.list) FatalLoad(err.objname, err.text, err.err);
-        // Listing goes on: a placeholder keeps the object's place in the list.
+        // --list stops at a missing object like a normal start; tracing
+        // (LD_TRACE_LOADED_OBJECTS, ldd) goes on with a placeholder that
+        // keeps the object's place in the list.
+        if (!g.opt.list || g.opt.list_option) FatalLoad(err.objname, err.text, err.err);
         dep = NewModule();
         dep->is_missing = true;
         dep->relocated = dep->init_called = true;
@@ -212,7 +214,8 @@ void PrintList() {
   }
   for (Module* m = g.first; m; m = m->next) {
     if (m->is_program) continue;
-    const char* name = m->names ? m->names->name : m->lm.l_name;
+    // The loader lists under its own name (PT_INTERP, or how it was invoked).
+    const char* name = m->names && !m->is_rtld ? m->names->name : m->lm.l_name;
     if (m->is_missing) {
       Print(1, [&](support::Buffer& b) { b.Char('\t').Str(name).Str(" => not found\n"); });
       continue;
@@ -249,7 +252,9 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
       if (g.opt.verify) sys::ExitGroup(1);
       FatalLoad(err.objname, err.text, err.err);
     }
-    if (g.opt.verify) sys::ExitGroup(prog->dynamic != nullptr ? 0 : 2);
+    // 0: a dynamically linked program with an interpreter; 2: something
+    // else that maps (a library, a static program), as glibc's --verify.
+    if (g.opt.verify) sys::ExitGroup(prog->dynamic != nullptr && InterpOf(*prog) ? 0 : 2);
     g.program = prog;
     // The program sees its own argv and auxv, as if the kernel had run it.
     SetAuxv(AT_PHDR, reinterpret_cast<uint64_t>(prog->phdr));
@@ -276,12 +281,8 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   BuildScope();
   EndPhase(Phase::kLoad);
   if (g.opt.list) {
-    // glibc: --list ends with 127 when something is missing; tracing
-    // through LD_TRACE_LOADED_OBJECTS ends with 0 regardless.
-    bool missing = false;
-    for (Module* m = g.first; m; m = m->next) missing |= m->is_missing;
     PrintList();
-    sys::ExitGroup(missing && g.opt.list_option ? 127 : 0);
+    sys::ExitGroup(0);
   }
   CheckVersions();
   MakeStackExecutableIfAsked();

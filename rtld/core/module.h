@@ -72,6 +72,7 @@ struct Module {
   bool is_missing = false;
   bool wants_exec_stack = false;  // PT_GNU_STACK with PF_X    // --list only: a dependency that was not found
   bool in_scope = false;      // in the global scope
+  bool listed = false;        // in the load-order list
   bool relocated = false, init_called = false, fini_called = false;
   bool visited = false;       // scratch for sorts
 

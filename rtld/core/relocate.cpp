@@ -174,9 +174,10 @@ class Relocator {
         has_irelative_ = true;
         continue;
       }
-      if (!writable_.Contains(where, kind == RelocKind::kPc32 || kind == RelocKind::kAbs32 ||
-                                             kind == RelocKind::kAbs32S ? 4 : 8))
-        BadOffset(m_);
+      // (A copy's extent is its symbol's size, checked where it is known.)
+      const uint64_t width =
+          kind == RelocKind::kPc32 || kind == RelocKind::kAbs32 || kind == RelocKind::kAbs32S ? 4 : 8;
+      if (kind != RelocKind::kCopy && !writable_.Contains(where, width)) BadOffset(m_);
       if (kind == RelocKind::kRelative) {
         *reinterpret_cast<uint64_t*>(where) = base + static_cast<uint64_t>(r.addend);
         ++g_reloc_stats.relative;

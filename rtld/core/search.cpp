@@ -195,7 +195,7 @@ Probe Search(const char* name, Module* requester, char* path_out, Candidate& can
 Module* AlreadyLoaded(const char* name) {
   for (Module* m = g.first; m != nullptr; m = m->next)
     if (NameMatches(*m, name)) return m;
-  if (g.rtld != nullptr && !g.rtld->in_scope && NameMatches(*g.rtld, name)) return g.rtld;
+  if (g.rtld != nullptr && !g.rtld->listed && NameMatches(*g.rtld, name)) return g.rtld;
   return nullptr;
 }
 
@@ -261,6 +261,7 @@ bool NameMatches(const Module& m, const char* name) {
 }
 
 void AppendModule(Module* m) {
+  m->listed = true;
   m->index = g.nmodules++;
   m->prev = g.last;
   m->lm.l_prev = g.last ? &g.last->lm : nullptr;
@@ -308,7 +309,7 @@ const char* OriginOf(Module& m) {
 
 Module* LoadObject(const char* name, Module* requester, SearchError* error) {
   if (Module* m = AlreadyLoaded(name)) {
-    if (m->is_rtld && !m->in_scope) AppendModule(m);
+    if (!m->listed) AppendModule(m);  // the loader joins the list when first needed
     return m;
   }
   Candidate cand;

@@ -17,7 +17,7 @@ struct Options {
   const char* preload_arg = nullptr;   // --preload
   const char* argv0 = nullptr;         // --argv0
   bool list = false;                   // --list or LD_TRACE_LOADED_OBJECTS
-  bool list_option = false;            // --list itself (a missing object: exit 127)
+  bool list_option = false;            // --list itself (a missing object is fatal)
   bool verify = false;                 // --verify
   bool inhibit_cache = false;          // --inhibit-cache
   bool bind_now = false;               // LD_BIND_NOW

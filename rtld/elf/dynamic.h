@@ -99,7 +99,7 @@ inline const char* DecodeDynamic(const Dyn* dyn, size_t max_entries, DynamicInfo
   if (out.relrent != 0 && out.relrent != sizeof(Relr)) return "unsupported DT_RELRENT";
   if (out.jmprel != 0 && out.pltrel != DT_RELA) return "unsupported DT_PLTREL";
   if (out.rel != 0 && out.relsz != 0) return "DT_REL relocations are not used on x86-64";
-  if (out.relacount * sizeof(Rela) > out.relasz) return "DT_RELACOUNT exceeds DT_RELASZ";
+  if (out.relacount > out.relasz / sizeof(Rela)) return "DT_RELACOUNT exceeds DT_RELASZ";
   return nullptr;
 }
 

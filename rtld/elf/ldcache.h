@@ -11,7 +11,8 @@
 namespace rtld::elf {
 
 // glibc's ordering of library names in the cache: digit runs compare as
-// numbers, so libfoo.so.10 sorts after libfoo.so.9. The table is sorted in
+// numbers, so libfoo.so.10 sorts after libfoo.so.9; other bytes compare as
+// (signed, on x86-64) chars, as ldconfig sorted them. The table is sorted in
 // descending order of this comparison.
 constexpr int LdCacheCompare(const char* a, const char* b) {
   while (*a != '\0') {
@@ -27,12 +28,12 @@ constexpr int LdCacheCompare(const char* a, const char* b) {
     } else if (db) {
       return -1;
     } else if (*a != *b) {
-      return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
+      return static_cast<signed char>(*a) - static_cast<signed char>(*b);
     } else {
       ++a, ++b;
     }
   }
-  return -static_cast<unsigned char>(*b);
+  return -static_cast<signed char>(*b);
 }
 
 class LdCache {

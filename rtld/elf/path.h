@@ -15,10 +15,11 @@ struct DstValues {
   const char* platform;  // "x86_64"
 };
 
-// Recognises a token at s (just after '$'); sets *len to the characters
-// consumed and returns its value, or nullptr for an unknown token (then
-// the '$' is copied literally, as glibc does).
-inline const char* MatchDst(const char* s, const DstValues& v, size_t* len, bool* is_origin) {
+// Recognises a token at s[0, avail) (just after '$'); sets *len to the
+// characters consumed and returns its value, or nullptr for an unknown token
+// (then the '$' is copied literally, as glibc does).
+inline const char* MatchDst(const char* s, size_t avail, const DstValues& v, size_t* len,
+                            bool* is_origin) {
   struct Token {
     const char* name;
     size_t n;
@@ -28,15 +29,16 @@ inline const char* MatchDst(const char* s, const DstValues& v, size_t* len, bool
   for (unsigned t = 0; t < 3; ++t) {
     const Token& tok = tokens[t];
     *is_origin = t == 0;
-    if (support::StrNCmp(s, tok.name, tok.n) == 0) {
-      const char c = s[tok.n];
+    if (avail >= tok.n && support::StrNCmp(s, tok.name, tok.n) == 0) {
       // The bare form ends at a character that cannot continue a name.
+      const char c = avail > tok.n ? s[tok.n] : 0;
       if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
         continue;
       *len = tok.n;
       return tok.value ? tok.value : "";
     }
-    if (s[0] == '{' && support::StrNCmp(s + 1, tok.name, tok.n) == 0 && s[tok.n + 1] == '}') {
+    if (avail >= tok.n + 2 && s[0] == '{' && support::StrNCmp(s + 1, tok.name, tok.n) == 0 &&
+        s[tok.n + 1] == '}') {
       *len = tok.n + 2;
       return tok.value ? tok.value : "";
     }
@@ -51,13 +53,14 @@ enum class ExpandResult { kOk, kTooLong, kUnusable };
 // the caller drops such a path element, as glibc does.
 inline ExpandResult ExpandDst(const char* in, size_t n, const DstValues& v, bool secure, char* out,
                               size_t cap) {
+  if (cap == 0) return ExpandResult::kTooLong;
   size_t o = 0;
   for (size_t i = 0; i < n; ++i) {
     if (in[i] == '$') {
       size_t len = 0;
       bool is_origin = false;
-      const char* value = MatchDst(in + i + 1, v, &len, &is_origin);
-      if (value != nullptr && len <= n - i - 1) {
+      const char* value = MatchDst(in + i + 1, n - i - 1, v, &len, &is_origin);
+      if (value != nullptr) {
         if (is_origin && (v.origin == nullptr || secure)) return ExpandResult::kUnusable;
         for (const char* p = value; *p; ++p) {
           if (o + 1 >= cap) return ExpandResult::kTooLong;

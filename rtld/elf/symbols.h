@@ -86,6 +86,7 @@ struct SymbolTable {
         if (((h1 ^ h2) >> 1) == 0) {
           int r = Check(i, name.name, want, plt, newest, versioned_candidate, candidates);
           if (r > 0) return i;
+          if (r < 0) return -1;
         }
         if (h2 & 1) break;
       }
@@ -96,6 +97,7 @@ struct SymbolTable {
       for (uint32_t i = s.buckets[h % s.nbucket]; i != STN_UNDEF && i < s.nchain; i = s.chains[i]) {
         int r = Check(i, name.name, want, plt, newest, versioned_candidate, candidates);
         if (r > 0) return i;
+        if (r < 0) return -1;
         if (++steps > s.nchain) break;  // a cyclic chain in a hostile file
       }
     }
@@ -103,7 +105,9 @@ struct SymbolTable {
   }
 
  private:
-  // 1: match; 0: no match (may have recorded an unversioned candidate).
+  // 1: match; 0: no match (may have recorded an unversioned candidate);
+  // -1: the name matched a local or hidden symbol, which ends the search in
+  // this object (glibc's do_lookup_x skips the object then).
   int Check(uint32_t i, const char* want_name, const Version* want, bool plt, bool newest,
             int64_t& candidate, unsigned& candidates) const {
     const Sym& s = syms[i];
@@ -112,26 +116,31 @@ struct SymbolTable {
     if ((s.value == 0 && type != STT_TLS && s.shndx != SHN_ABS) || (plt && s.shndx == SHN_UNDEF))
       return 0;
     if (type > STT_FUNC && type != STT_COMMON && type != STT_TLS && type != STT_GNU_IFUNC) return 0;
-    const unsigned bind = s.bind();
-    if (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE) return 0;
     const char* n = SymbolName(s);
     if (n == nullptr || support::StrCmp(n, want_name) != 0) return 0;
-    if (versym == nullptr) return 1;
+    if (versym != nullptr && !VersionMatches(i, want, newest, candidate, candidates)) return 0;
+    const unsigned bind = s.bind();
+    if (s.visibility() == STV_HIDDEN || s.visibility() == STV_INTERNAL) return -1;
+    if (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE) return -1;
+    return 1;
+  }
+
+  bool VersionMatches(uint32_t i, const Version* want, bool newest, int64_t& candidate,
+                      unsigned& candidates) const {
     const Half vs = versym[i];
     const Half ndx = vs & kVersymIndexMask;
     if (want != nullptr) {
       const Version* have = ndx < nversions ? &versions[ndx] : nullptr;
       const bool same = have != nullptr && have->name != nullptr && have->hash == want->hash &&
                         support::StrCmp(have->name, want->name) == 0;
-      if (same) return 1;
+      if (same) return true;
       // Accept an unversioned (index 0/1), non-hidden definition for a
       // non-hidden requirement.
-      if (!want->hidden && ndx < 2 && (vs & kVersymHidden) == 0) return 1;
-      return 0;
+      return !want->hidden && ndx < 2 && (vs & kVersymHidden) == 0;
     }
-    if (ndx < (newest ? 2 : 3)) return 1;
+    if (ndx < (newest ? 2 : 3)) return true;
     if ((vs & kVersymHidden) == 0 && candidates++ == 0) candidate = i;
-    return 0;
+    return false;
   }
 };
 

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <new>  // placement new only (header-only in freestanding builds)
+
 namespace rtld::support {
 
 class Arena {
@@ -13,9 +15,15 @@ class Arena {
   // if the kernel refuses memory.
   void* Allocate(size_t size, size_t align = 16);
 
+  // Constructs count value-initialised objects (default member
+  // initialisers apply).
   template <typename T>
   T* New(size_t count = 1) {
-    return static_cast<T*>(Allocate(sizeof(T) * count, alignof(T)));
+    void* p = Allocate(sizeof(T) * count, alignof(T));
+    if (p == nullptr) return nullptr;
+    T* first = static_cast<T*>(p);
+    for (size_t i = 0; i < count; ++i) ::new (static_cast<void*>(first + i)) T();
+    return first;
   }
 
   // A NUL-terminated copy of s[0, n).

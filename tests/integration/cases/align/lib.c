@@ -1,0 +1,4 @@
+/* libalign.so: see align.h. */
+#include "align.h"
+
+void align_lib_report(void) { align_report("libalign"); }

@@ -1,0 +1,2 @@
+/* liblista.so: needs liblistb.so. */
+int lista(void) { return 1; }

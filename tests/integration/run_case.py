@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Run one integration case under one loader and compare with its expectation.
+
+A case is a program, the files it runs with, arguments, environment and
+optionally loader options (meson.build lists them). For each run the case's
+layout is made afresh in --work-dir: --prog, --copy, --symlink and --mkdir
+put every file under its layout name, so the program is always invoked by the
+same relative path (./prog, or ../bin/prog from another --cwd) in every mode.
+The modes:
+
+    glibc   the oracle, glibc's /lib64/ld-linux-x86-64.so.2: the program runs
+            through its own PT_INTERP, and again as
+            `/lib64/ld-linux-x86-64.so.2 ./prog ARGS`; both must match the
+            expectation, which is thus valid for both of our modes.
+    cmd     our loader as a command: `LOADER [LDSO-OPTIONS] ./prog ARGS`.
+    interp  our loader as PT_INTERP: the --prog-interp build of the program
+            (linked with --dynamic-linker=LOADER) takes the program's place.
+
+A case with loader options (--ldso-option), or with no program, exists only in
+command mode: `glibc` runs glibc's loader with the same options, `interp` is
+skipped (exit status 77).
+
+The environment of a run is exactly the --env values, nothing inherited, so
+LD_LIBRARY_PATH and the like from outside never leak in. "@DIR@" in --env,
+--arg and --ldso-option values is replaced by the layout's absolute path.
+
+Outputs are normalised before comparison: the layout directory becomes @DIR@,
+the path of either loader @LDSO@, "/./" in paths "/", "(0x...)" addresses
+"(0xADDR)", and the process id at the start of LD_DEBUG-style lines "PID". The expected file
+(tests/integration/expected/CASE.out) holds exit status, stdout and stderr.
+A run killed by a signal or outliving the timeout always fails.
+
+--update rewrites the expected file from the glibc mode's run (the other
+modes are skipped); read the result and check it is what the behaviour should
+be before committing it.
+
+Exit status: 0 pass, 1 fail, 77 skipped, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+
+GLIBC_LOADER = "/lib64/ld-linux-x86-64.so.2"
+TIMEOUT_S = 20
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_SKIP = 0, 1, 2, 77
+DIR_TOKEN = "@DIR@"
+
+
+@dataclass
+class Result:
+    """One run's outcome, outputs normalised. status is 'exit N' (or a
+    description of a signal or timeout when the run failed outright)."""
+    status: str
+    stdout: str
+    stderr: str
+    died: bool  # killed by a signal or timed out: always a failure
+
+    def render(self, case: str) -> str:
+        """The expected-file text for this result."""
+        lines = [
+            f"# Expected result of integration case '{case}' under glibc's loader",
+            "# (written by run_case.py --update; reviewed before committing).",
+            f"status: {self.status}",
+        ]
+        for name, text in (("stdout", self.stdout), ("stderr", self.stderr)):
+            lines.append(f"{name}:")
+            if not text:
+                continue
+            body = text.split("\n")
+            complete = body[-1] == ""
+            if complete:
+                body.pop()
+            lines.extend("| " + line if line else "|" for line in body)
+            if not complete:
+                lines.append("\\ no newline at end")
+        return "\n".join(lines) + "\n"
+
+
+def parse_pair(value: str, what: str) -> tuple[str, str]:
+    if "=" not in value:
+        raise SystemExit(f"run_case.py: {what} wants DEST=SOURCE, got {value!r}")
+    dest, source = value.split("=", 1)
+    if os.path.isabs(dest) or ".." in dest.split("/"):
+        raise SystemExit(f"run_case.py: {what} destination must stay inside the layout: {dest!r}")
+    return dest, source
+
+
+def make_layout(args: argparse.Namespace, work_dir: str, program: str | None) -> None:
+    """Recreates WORK_DIR holding the case's files; PROGRAM is the build of the
+    program to put at its layout name (or None)."""
+    if os.path.lexists(work_dir):
+        shutil.rmtree(work_dir)
+    os.makedirs(work_dir)
+    copies = [parse_pair(value, "--copy") for value in args.copy]
+    if program is not None:
+        copies.insert(0, (args.prog_dest, program))
+    for dest, source in copies:
+        path = os.path.join(work_dir, dest)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copy2(source, path)
+    for value in args.symlink:
+        dest, target = parse_pair(value, "--symlink")
+        path = os.path.join(work_dir, dest)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.symlink(target, path)
+    for directory in args.mkdir:
+        os.makedirs(os.path.join(work_dir, directory), exist_ok=True)
+
+
+def normalise(text: str, work_dir: str, loaders: list[str]) -> str:
+    replacements = {}
+    for path in (work_dir, os.path.realpath(work_dir)):
+        replacements[path] = DIR_TOKEN
+    for loader in loaders:
+        for path in (loader, os.path.realpath(loader)):
+            replacements[path] = "@LDSO@"
+    for path in sorted(replacements, key=len, reverse=True):
+        text = text.replace(path, replacements[path])
+    # glibc's command mode makes $ORIGIN of "./prog" "<cwd>/." (so a library
+    # found through it is "<cwd>/./lib.so"), its PT_INTERP mode "<cwd>".
+    while "/./" in text:
+        text = text.replace("/./", "/")
+    text = re.sub(r"\(0x[0-9a-fA-F]+\)", "(0xADDR)", text)
+    text = re.sub(r"^(\s*)[0-9]+:\t", r"\1PID:\t", text, flags=re.MULTILINE)
+    return text
+
+
+def run(argv: list[str], cwd: str, env: dict[str, str], work_dir: str,
+        loaders: list[str], head: int | None) -> Result:
+    try:
+        completed = subprocess.run(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired as expired:
+        out = normalise((expired.stdout or b"").decode("utf-8", "backslashreplace"), work_dir, loaders)
+        err = normalise((expired.stderr or b"").decode("utf-8", "backslashreplace"), work_dir, loaders)
+        return Result(f"still running after {TIMEOUT_S} s", out, err, died=True)
+    out = normalise(completed.stdout.decode("utf-8", "backslashreplace"), work_dir, loaders)
+    err = normalise(completed.stderr.decode("utf-8", "backslashreplace"), work_dir, loaders)
+    if head is not None:
+        out = "".join(out.splitlines(keepends=True)[:head])
+    if completed.returncode < 0:
+        try:
+            name = signal.Signals(-completed.returncode).name
+        except ValueError:
+            name = f"signal {-completed.returncode}"
+        return Result(f"killed by {name}", out, err, died=True)
+    return Result(f"exit {completed.returncode}", out, err, died=False)
+
+
+def describe(argv: list[str], cwd: str, env: dict[str, str]) -> str:
+    words = ["env", "-i"] + [f"{name}={value}" for name, value in env.items()] + argv
+    return f"(cd {shlex.quote(cwd)} && {shlex.join(words)})"
+
+
+def compare(case: str, label: str, expected_text: str, result: Result, command: str) -> bool:
+    """Reports and returns whether RESULT matches EXPECTED_TEXT."""
+    actual_text = result.render(case)
+    if result.died:
+        print(f"FAIL {label}: {result.status} (a signal or a hang is always a failure)")
+    elif actual_text == expected_text:
+        print(f"ok   {label}")
+        return True
+    else:
+        print(f"FAIL {label}: output differs from the expectation")
+    print(f"     command: {command}")
+    sys.stdout.writelines(difflib.unified_diff(
+        expected_text.splitlines(keepends=True), actual_text.splitlines(keepends=True),
+        "expected", label))
+    return False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--case", required=True, help="the case's name")
+    parser.add_argument("--mode", required=True, choices=("glibc", "cmd", "interp"))
+    parser.add_argument("--expected", required=True, help="the expected-result file")
+    parser.add_argument("--work-dir", required=True, help="where to make the layout (recreated)")
+    parser.add_argument("--loader", help="our loader (cmd and interp modes)")
+    parser.add_argument("--prog", metavar="DEST=PATH",
+                        help="the program (PT_INTERP glibc's loader) and its layout name")
+    parser.add_argument("--prog-interp", metavar="PATH",
+                        help="the same program linked with PT_INTERP = --loader")
+    parser.add_argument("--copy", action="append", default=[], metavar="DEST=PATH",
+                        help="put a copy of PATH at DEST in the layout")
+    parser.add_argument("--symlink", action="append", default=[], metavar="DEST=TARGET",
+                        help="make DEST a symbolic link to TARGET")
+    parser.add_argument("--mkdir", action="append", default=[], metavar="DIR",
+                        help="make an (empty) directory")
+    parser.add_argument("--cwd", default=".", help="working directory, within the layout")
+    parser.add_argument("--target", metavar="DEST",
+                        help="the file named to the loader, when not the program (--verify)")
+    parser.add_argument("--arg", action="append", default=[], help="a program argument")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable (the environment is only these)")
+    parser.add_argument("--ldso-option", action="append", default=[], metavar="OPTION",
+                        help="a loader option (the case becomes command-mode only)")
+    parser.add_argument("--stdout-head", type=int, metavar="N",
+                        help="compare only the first N lines of stdout")
+    parser.add_argument("--update", action="store_true",
+                        help="rewrite --expected from the glibc mode (other modes: skip)")
+    return parser
+
+
+def main() -> int:
+    parser = build_parser()
+    args = parser.parse_args()
+    if args.prog is not None:
+        args.prog_dest, args.prog_path = parse_pair(args.prog, "--prog")
+    else:
+        args.prog_dest = args.prog_path = None
+    if args.mode != "glibc" and not args.loader:
+        parser.error("--loader is needed in cmd and interp modes")
+    if args.update and args.mode != "glibc":
+        print(f"skip {args.case}/{args.mode}: --update writes expectations from the glibc mode only")
+        return EXIT_SKIP
+
+    work_dir = os.path.abspath(args.work_dir)
+    command_only = bool(args.ldso_option) or args.prog_dest is None
+    if args.mode == "interp":
+        if command_only:
+            print(f"skip {args.case}/interp: the case uses loader options or no program, "
+                  "so it exists only in command mode")
+            return EXIT_SKIP
+        if not args.prog_interp:
+            parser.error("--prog-interp is needed in interp mode")
+    loader = GLIBC_LOADER if args.mode == "glibc" else os.path.abspath(args.loader)
+    if not os.path.isfile(loader):
+        print(f"FAIL {args.case}/{args.mode}: no loader at {loader} (not built yet?)")
+        return EXIT_FAIL
+    loaders = [GLIBC_LOADER] + ([os.path.abspath(args.loader)] if args.loader else [])
+
+    program = args.prog_interp if args.mode == "interp" else args.prog_path
+    make_layout(args, work_dir, program)
+
+    def expand(value: str) -> str:
+        return value.replace(DIR_TOKEN, work_dir)
+
+    env = {}
+    for value in args.env:
+        name, _, setting = value.partition("=")
+        env[name] = expand(setting)
+    cwd = os.path.normpath(os.path.join(work_dir, args.cwd))
+    program_args = [expand(value) for value in args.arg]
+    ldso_options = [expand(value) for value in args.ldso_option]
+    named = args.target if args.target is not None else args.prog_dest
+    invoked = []
+    if named is not None:
+        relative = os.path.relpath(os.path.join(work_dir, named), cwd)
+        invoked = [relative if "/" in relative else "./" + relative]
+
+    # (label, argv) of each run; the first decides --update.
+    runs = []
+    if args.mode == "glibc":
+        if not command_only:
+            runs.append((f"{args.case}/glibc (PT_INTERP)", invoked + program_args))
+        runs.append((f"{args.case}/glibc (command)", [loader] + ldso_options + invoked + program_args))
+    elif args.mode == "cmd":
+        runs.append((f"{args.case}/cmd", [loader] + ldso_options + invoked + program_args))
+    else:
+        runs.append((f"{args.case}/interp", invoked + program_args))
+
+    results = [(label, argv, run(argv, cwd, env, work_dir, loaders, args.stdout_head))
+               for label, argv in runs]
+
+    if args.update:
+        label, argv, first = results[0]
+        if first.died:
+            print(f"FAIL {label}: {first.status}; not recorded")
+            print(f"     command: {describe(argv, cwd, env)}")
+            return EXIT_FAIL
+        with open(args.expected, "w", encoding="utf-8") as f:
+            f.write(first.render(args.case))
+        print(f"wrote {args.expected}")
+
+    try:
+        with open(args.expected, encoding="utf-8") as f:
+            expected_text = f.read()
+    except FileNotFoundError:
+        print(f"FAIL {args.case}/{args.mode}: no expectation at {args.expected} "
+              "(make it with --update, then review it)")
+        return EXIT_FAIL
+
+    passed = True
+    for label, argv, result in results:
+        passed &= compare(args.case, label, expected_text, result, describe(argv, cwd, env))
+    return EXIT_PASS if passed else EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
