@@ -86,6 +86,8 @@ void ReadEnvironment() {
       if (*v) g.opt.preload_env = v;
     } else if ((v = ValueOf(s, "LD_BIND_NOW")) != nullptr) {
       g.opt.bind_now = *v != 0;
+    } else if ((v = ValueOf(s, "LD_BIND_NOT")) != nullptr) {
+      g.opt.bind_not = *v != 0;
     } else if ((v = ValueOf(s, "LD_TRACE_LOADED_OBJECTS")) != nullptr) {
       g.opt.list = *v != 0;
     } else if ((v = ValueOf(s, "LD_DEBUG")) != nullptr) {

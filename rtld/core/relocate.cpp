@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/reloc.h"
 #include "rtld/core/diag.h"
+#include "rtld/core/lazy.h"
 #include "rtld/core/lookup.h"
 #include "rtld/core/state.h"
 #include "rtld/support/string.h"
@@ -80,22 +81,9 @@ void ProtectText(const Module& m, bool writable) {
   Fatal("symbol lookup error", DisplayName(m), b.CStr());
 }
 
-uint64_t CallIfunc(uint64_t resolver) {
-  using Resolver = uint64_t (*)();
-  return reinterpret_cast<Resolver>(resolver)();
-}
-
-// A resolved symbol: its value (already adjusted for IFUNC) and where it
-// was defined (nullptr: unresolved weak, value 0).
-struct Resolved {
-  uint64_t value = 0;
-  const Module* module = nullptr;
-  const elf::Sym* sym = nullptr;
-};
-
 class Relocator {
  public:
-  explicit Relocator(Module& m) : m_(m), writable_(WritableRanges(m)) {}
+  Relocator(Module& m, bool lazy) : m_(m), writable_(WritableRanges(m)), lazy_(lazy) {}
 
   void Run() {
     const uint64_t base = m_.base;
@@ -117,7 +105,11 @@ class Relocator {
     }
     g_reloc_stats.relative += first;
     Table(m_.rela.data + first, m_.rela.count - first, false);
-    Table(m_.jmprel.data, m_.jmprel.count, true);
+    if (lazy_) {
+      PrepareLazyPlt();
+    } else {
+      Table(m_.jmprel.data, m_.jmprel.count, true);
+    }
     // IFUNC resolvers run once everything else in the object is relocated.
     if (has_irelative_) {
       Irelative(m_.rela.data + first, m_.rela.count - first, false);
@@ -131,32 +123,7 @@ class Relocator {
       ++g_reloc_stats.cache_hits;
       return cache_;
     }
-    if (symndx >= m_.symtab.nsyms) {
-      FatalLoad(DisplayName(m_), "relocation refers to a symbol index past the symbol table");
-    }
-    const elf::Sym& ref = m_.symtab.syms[symndx];
-    if (m_.symtab.SymbolName(ref) == nullptr)
-      FatalLoad(DisplayName(m_), "relocation refers to a symbol whose name is outside DT_STRTAB");
-    Resolved res;
-    if (ref.bind() == STB_LOCAL) {
-      res = {m_.base + ref.value, &m_, &ref};
-    } else {
-      unsigned flags = 0;
-      if (kind == RelocKind::kJumpSlot) flags |= kLookupPlt;
-      if (kind == RelocKind::kCopy) flags |= kLookupCopy;
-      Definition d = LookupReference(m_, symndx, flags);
-      if (d.module == nullptr) {
-        if (ref.bind() != STB_WEAK) Undefined(m_, symndx);
-        res = {};
-      } else {
-        const elf::Sym& s = *d.sym;
-        res.module = d.module;
-        res.sym = d.sym;
-        res.value = s.shndx == SHN_ABS ? s.value : d.module->base + s.value;
-        if (s.type() == STT_GNU_IFUNC && s.shndx != SHN_UNDEF && kind != RelocKind::kCopy)
-          res.value = CallIfunc(res.value);
-      }
-    }
+    const Resolved res = ResolveSymbol(m_, symndx, kind);
     cache_symndx_ = symndx;
     cache_plt_ = kind == RelocKind::kJumpSlot;
     cache_ = res;
@@ -265,8 +232,34 @@ class Relocator {
     }
   }
 
+  // Lazy binding: each JUMP_SLOT keeps pointing into the PLT (relocated
+  // by the load bias); GOT[1] and GOT[2] give PLT0 the object and the
+  // trampoline. IRELATIVE entries of the PLT table are still applied now.
+  void PrepareLazyPlt() {
+    const uint64_t base = m_.base;
+    for (size_t i = 0; i < m_.jmprel.count; ++i) {
+      const elf::Rela& r = m_.jmprel[i];
+      const RelocKind kind = arch::KindOf(r.type());
+      const uint64_t where = base + r.offset;
+      if (kind == RelocKind::kIrelative) {
+        has_irelative_ = true;
+        continue;
+      }
+      if (kind != RelocKind::kJumpSlot) BadReloc(m_, r.type(), true);
+      if (!writable_.Contains(where, 8)) BadOffset(m_);
+      *reinterpret_cast<uint64_t*>(where) += base;
+      ++g_reloc_stats.lazy;
+    }
+    if (m_.dyn.pltgot == 0) return;
+    const uint64_t got = base + m_.dyn.pltgot;
+    if (!writable_.Contains(got, 24)) BadOffset(m_);
+    reinterpret_cast<uint64_t*>(got)[1] = reinterpret_cast<uint64_t>(&m_);
+    reinterpret_cast<uint64_t*>(got)[2] = LazyTrampoline();
+  }
+
   Module& m_;
   Writable writable_;
+  bool lazy_;
   bool has_irelative_ = false;
   uint32_t cache_symndx_ = 0;  // 0: empty (index 0 is never looked up)
   bool cache_plt_ = false;
@@ -275,6 +268,33 @@ class Relocator {
 
 }  // namespace
 
+uint64_t CallIfunc(uint64_t resolver) {
+  using Resolver = uint64_t (*)();
+  return reinterpret_cast<Resolver>(resolver)();
+}
+
+Resolved ResolveSymbol(Module& m, uint32_t symndx, arch::RelocKind kind) {
+  if (symndx >= m.symtab.nsyms)
+    FatalLoad(DisplayName(m), "relocation refers to a symbol index past the symbol table");
+  const elf::Sym& ref = m.symtab.syms[symndx];
+  if (m.symtab.SymbolName(ref) == nullptr)
+    FatalLoad(DisplayName(m), "relocation refers to a symbol whose name is outside DT_STRTAB");
+  if (ref.bind() == STB_LOCAL) return {m.base + ref.value, &m, &ref};
+  unsigned flags = 0;
+  if (kind == RelocKind::kJumpSlot) flags |= kLookupPlt;
+  if (kind == RelocKind::kCopy) flags |= kLookupCopy;
+  Definition d = LookupReference(m, symndx, flags);
+  if (d.module == nullptr) {
+    if (ref.bind() != STB_WEAK) Undefined(m, symndx);
+    return {};
+  }
+  const elf::Sym& s = *d.sym;
+  Resolved res{s.shndx == SHN_ABS ? s.value : d.module->base + s.value, d.module, d.sym};
+  if (s.type() == STT_GNU_IFUNC && s.shndx != SHN_UNDEF && kind != RelocKind::kCopy)
+    res.value = CallIfunc(res.value);
+  return res;
+}
+
 const char* DisplayName(const Module& m) {
   return m.lm.l_name && m.lm.l_name[0] ? m.lm.l_name : ProgramName();
 }
@@ -282,7 +302,8 @@ const char* DisplayName(const Module& m) {
 void RelocateModule(Module& m) {
   if (m.relocated) return;
   if (m.dyn.textrel) ProtectText(m, true);
-  Relocator(m).Run();
+  const bool lazy = !g.opt.bind_now && !m.dyn.bind_now && m.jmprel.count != 0;
+  Relocator(m, lazy).Run();
   if (m.dyn.textrel) ProtectText(m, false);
   m.relocated = true;
   if (m.relro_size != 0) {

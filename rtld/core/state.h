@@ -21,6 +21,7 @@ struct Options {
   bool verify = false;                 // --verify
   bool inhibit_cache = false;          // --inhibit-cache
   bool bind_now = false;               // LD_BIND_NOW
+  bool bind_not = false;               // LD_BIND_NOT: bind lazily on every call, never update the GOT
 };
 
 struct State {
