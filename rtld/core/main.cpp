@@ -2,6 +2,7 @@
 // everything here is ordinary code.
 #include "rtld/core/main.h"
 
+#include "rtld/core/debugger.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/init_fini.h"
 #include "rtld/core/map.h"
@@ -274,11 +275,14 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   AddAlias(*g.rtld, kSystemInterp);
   if (interp) AddAlias(*g.rtld, interp);
   SetUpVdso();
+  PublishRDebug(prog, base);
+  NotifyDebugger(RDebug::kAdd);
 
   LoadPreloads(g.opt.preload_env, "LD_PRELOAD");
   LoadPreloads(g.opt.preload_arg, "--preload");
   LoadDependencies();
   BuildScope();
+  NotifyDebugger(RDebug::kConsistent);
   EndPhase(Phase::kLoad);
   if (g.opt.list) {
     PrintList();
