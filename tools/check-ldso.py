@@ -9,7 +9,8 @@ Usage: check-ldso.py [--exports NAME,NAME...] LDSO
 - relocations of its own are RELATIVE or RELR only (self-relocation handles
   nothing else), and no DT_TEXTREL;
 - soname ld-linux-x86-64.so.2;
-- defined dynamic symbols are exactly the intended exports (default: none).
+- defined dynamic symbols are exactly the intended exports (default: none;
+  the absolute symbols that name version definitions are not exports).
 
 Prints one line per violation; exit status 0 when none.
 """
@@ -48,6 +49,8 @@ def check(path, exports):
             if fields[2] != "R_X86_64_RELATIVE":
                 problems.append(f"relocation {fields[2]} at {fields[0]}")
 
+    # Version definitions appear as absolute symbols named after them.
+    version_names = set(re.findall(r"Name: (\S+)", readelf("-V", path).split(".gnu.version_r")[0]))
     defined = set()
     for line in readelf("--dyn-syms", path).splitlines():
         fields = line.split()
@@ -58,6 +61,8 @@ def check(path, exports):
             continue
         if ndx == "UND":
             problems.append(f"undefined symbol {name}")
+        elif ndx == "ABS" and name in version_names:
+            continue
         elif fields[4] != "LOCAL":
             defined.add(name.split("@")[0])
     unexpected = defined - exports

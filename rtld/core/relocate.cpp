@@ -8,6 +8,12 @@
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
 
+extern "C" {
+// TLS descriptor functions (arch/x86_64/tlsdesc.S).
+void RtldTlsdescStatic() __attribute__((visibility("hidden")));
+void RtldTlsdescUndefweak() __attribute__((visibility("hidden")));
+}
+
 namespace rtld {
 
 RelocStats g_reloc_stats;
@@ -150,7 +156,7 @@ class Relocator {
         ++g_reloc_stats.relative;
         continue;
       }
-      if (plt && kind != RelocKind::kJumpSlot) BadReloc(m_, r.type(), true);
+      if (plt && kind != RelocKind::kJumpSlot && kind != RelocKind::kTlsdesc) BadReloc(m_, r.type(), true);
       const uint32_t symndx = r.symndx();
       switch (kind) {
         case RelocKind::kAbsolute:
@@ -214,6 +220,26 @@ class Relocator {
           *reinterpret_cast<uint64_t*>(where) = v + static_cast<uint64_t>(r.addend) - def->tls_offset;
           break;
         }
+        case RelocKind::kTlsdesc: {
+          // A descriptor {function, argument}: for a block in the static
+          // area the function returns the argument, the offset from the
+          // thread pointer; an unresolved weak symbol's address is 0.
+          ++g_reloc_stats.tls;
+          if (!writable_.Contains(where, 16)) BadOffset(m_);
+          const Resolved s = symndx ? Resolve(symndx, kind) : Resolved{m_.base, &m_, nullptr};
+          auto* desc = reinterpret_cast<uint64_t*>(where);
+          if (s.module == nullptr) {
+            desc[0] = reinterpret_cast<uint64_t>(&RtldTlsdescUndefweak);
+            desc[1] = static_cast<uint64_t>(r.addend);
+            break;
+          }
+          if (s.module->tls_modid == 0)
+            FatalLoad(DisplayName(m_), "TLS relocation against an object without TLS");
+          const uint64_t v = s.sym ? s.sym->value : 0;
+          desc[0] = reinterpret_cast<uint64_t>(&RtldTlsdescStatic);
+          desc[1] = v + static_cast<uint64_t>(r.addend) - s.module->tls_offset;
+          break;
+        }
         default:
           BadReloc(m_, r.type(), plt);
       }
@@ -243,6 +269,10 @@ class Relocator {
       const uint64_t where = base + r.offset;
       if (kind == RelocKind::kIrelative) {
         has_irelative_ = true;
+        continue;
+      }
+      if (kind == RelocKind::kTlsdesc) {  // descriptors are bound now
+        Table(&r, 1, true);
         continue;
       }
       if (kind != RelocKind::kJumpSlot) BadReloc(m_, r.type(), true);

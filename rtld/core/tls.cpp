@@ -7,6 +7,13 @@
 
 namespace rtld {
 
+// A DTV entry (glibc's layout: the array's word -1 holds its length, word 0
+// the generation, entry i module i's block).
+struct DtvEntry {
+  void* val;
+  void* to_free;
+};
+
 namespace {
 
 // The native TCB. Offsets are the x86-64 ABI's as gcc-compiled code uses
@@ -22,6 +29,9 @@ struct Tcb {
 };
 static_assert(__builtin_offsetof(Tcb, stack_guard) == 0x28);
 static_assert(__builtin_offsetof(Tcb, pointer_guard) == 0x30);
+
+// Spare DTV entries past the initial modules, for modules loaded later.
+constexpr uint64_t kDtvSurplus = 14;
 
 // Room kept in the static block for objects loaded later with initial-exec
 // TLS (dlopen), as glibc's surplus does.
@@ -63,6 +73,17 @@ void SetUpStaticTls() {
     tcb->stack_guard = guard & ~uint64_t{0xff};  // a zero low byte stops string overreads
     tcb->pointer_guard = pguard;
   }
+  // The DTV: every initial module's block is in the static area.
+  const uint64_t slots = modid + kDtvSurplus;
+  auto* dtv = g.arena.New<DtvEntry>(slots + 2);
+  if (dtv == nullptr) FatalLoad("", "cannot allocate TLS block", 12);
+  dtv[0].val = reinterpret_cast<void*>(slots);  // length
+  dtv[1].val = reinterpret_cast<void*>(1);      // generation
+  for (unsigned i = 0; i < g.nscope; ++i) {
+    const Module& m = *g.scope[i];
+    if (m.tls_modid != 0) dtv[1 + m.tls_modid].val = reinterpret_cast<char*>(tcb) - m.tls_offset;
+  }
+  tcb->dtv = dtv + 1;
   g.tcb = tcb;
   if (arch::SetThreadPointer(tcb) != 0) FatalLoad("", "cannot set up thread-local storage");
 }
@@ -77,3 +98,16 @@ void InitializeStaticTls() {
 }
 
 }  // namespace rtld
+
+// The general-dynamic and local-dynamic access path: the address of offset
+// ti->offset in module ti->module's block for the calling thread.
+struct TlsIndex {
+  uint64_t module;
+  uint64_t offset;
+};
+
+extern "C" __attribute__((visibility("default"))) void* __tls_get_addr(const TlsIndex* ti) {
+  rtld::DtvEntry* dtv;
+  __asm__("movq %%fs:8, %0" : "=r"(dtv));
+  return static_cast<char*>(dtv[ti->module].val) + ti->offset;
+}
