@@ -1,6 +1,8 @@
 #include "rtld/core/init_fini.h"
 
+#include "rtld/core/debug.h"
 #include "rtld/core/main.h"
+#include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
 
 namespace rtld {
@@ -24,6 +26,8 @@ void CallInit(Module& m) {
   if (m.init_called) return;
   m.init_called = true;
   if (m.is_program) return;  // left to the program's start code, in both modes
+  if (Debugging(kDebugLibs) && (m.dyn.init || m.dyn.init_array))
+    DebugLine([&](support::Buffer& b) { b.Str("calling init: ").Str(DisplayName(m)); });
   int argc = static_cast<int>(g.argc);
   if (m.dyn.init) reinterpret_cast<InitFn>(m.base + m.dyn.init)(argc, g.argv, g.envp);
   if (m.dyn.init_array) {
@@ -79,6 +83,8 @@ void RunFinalizers() {
     Module& m = *order[i];
     if (!m.init_called || m.fini_called) continue;
     m.fini_called = true;
+    if (Debugging(kDebugLibs) && (m.dyn.fini || m.dyn.fini_array))
+      DebugLine([&](support::Buffer& b) { b.Str("calling fini: ").Str(DisplayName(m)).Str(" [0]"); });
     if (m.dyn.fini_array) {
       auto* fns = reinterpret_cast<const uint64_t*>(m.base + m.dyn.fini_array);
       for (uint64_t k = m.dyn.fini_arraysz / sizeof(uint64_t); k-- > 0;)

@@ -1,5 +1,7 @@
 #include "rtld/core/lookup.h"
 
+#include "rtld/core/debug.h"
+#include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
 
 namespace rtld {
@@ -30,9 +32,14 @@ Definition LookupName(elf::HashedName& name, const elf::Version* version, unsign
                       const Module* skip) {
   ++g_lookups;
   Definition d;
+  const bool trace = Debugging(kDebugSymbols);
   for (unsigned i = 0; i < g.nscope; ++i) {
     const Module* m = g.scope[i];
     if (m == skip) continue;
+    if (trace)
+      DebugLine([&](support::Buffer& b) {
+        b.Str("symbol=").Str(name.name).Str(";  lookup in file=").Str(DisplayName(*m)).Str(" [0]");
+      });
     if (FindIn(*m, name, version, flags, d)) return d;
   }
   return {};
@@ -49,7 +56,13 @@ Definition LookupReference(Module& from, uint32_t symndx, unsigned flags) {
   // A protected definition in the referencing object binds to itself.
   if (d.module != nullptr && d.module != &from && ref.visibility() == STV_PROTECTED && ref.defined() &&
       !(flags & kLookupCopy))
-    return {&from, &ref};
+    d = {&from, &ref};
+  if (d.module != nullptr && Debugging(kDebugBindings))
+    DebugLine([&](support::Buffer& b) {
+      b.Str("binding file ").Str(DisplayName(from)).Str(" [0] to ").Str(DisplayName(*d.module))
+          .Str(" [0]: normal symbol `").Str(name.name).Char('\'');
+      if (version != nullptr) b.Str(" [").Str(version->name).Char(']');
+    });
   return d;
 }
 

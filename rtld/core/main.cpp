@@ -3,6 +3,7 @@
 #include "rtld/core/main.h"
 
 #include "rtld/core/debugger.h"
+#include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/init_fini.h"
 #include "rtld/core/map.h"
@@ -301,6 +302,8 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
 
   RunInitializers();
   EndPhase(Phase::kInit);
+  if (Debugging(kDebugLibs))
+    DebugLine([](support::Buffer& b) { b.Str("transferring control: ").Str(ProgramName()); });
   ReportStatistics();
   return {prog.entry, reinterpret_cast<uint64_t>(g.sp)};
 }

@@ -1,5 +1,6 @@
 #include "rtld/core/options.h"
 
+#include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/state.h"
 #include "rtld/core/stats.h"
@@ -76,6 +77,7 @@ void PrintHelp(const char* self) {
 
 void ReadEnvironment() {
   const char* debug = nullptr;
+  const char* debug_output = nullptr;
   for (char** e = g.envp; *e; ++e) {
     const char* s = *e;
     if (s[0] != 'L' || s[1] != 'D' || s[2] != '_') continue;
@@ -92,14 +94,18 @@ void ReadEnvironment() {
       g.opt.list = *v != 0;
     } else if ((v = ValueOf(s, "LD_DEBUG")) != nullptr) {
       debug = v;
+    } else if ((v = ValueOf(s, "LD_DEBUG_OUTPUT")) != nullptr) {
+      debug_output = v;
     }
   }
   for (char** e = g.envp; *e; ++e)
     if (const char* v = ValueOf(*e, "RTLD_STATS"); v && support::StrEq(v, "json"))
       g_stats.enabled = g_stats.json = true;
-  if (g.secure) debug = nullptr;
-  if (debug != nullptr) ParseDebugCategories(debug);
-  else if (g_stats.enabled) ParseDebugCategories("");
+  // Secure programs keep LD_DEBUG (glibc does) but never write to a file
+  // their caller names.
+  if (g.secure) debug_output = nullptr;
+  if (debug != nullptr) ConfigureDebug(debug, debug_output);
+  StartStatistics();
   if (!g.secure) return;
   g.opt.library_path = nullptr;
   // Remove unsafe variables from what the program will see.

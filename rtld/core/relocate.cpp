@@ -1,6 +1,7 @@
 #include "rtld/core/relocate.h"
 
 #include "arch/x86_64/reloc.h"
+#include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/lazy.h"
 #include "rtld/core/lookup.h"
@@ -333,6 +334,10 @@ void RelocateModule(Module& m) {
   if (m.relocated) return;
   if (m.dyn.textrel) ProtectText(m, true);
   const bool lazy = !g.opt.bind_now && !m.dyn.bind_now && m.jmprel.count != 0;
+  if (Debugging(kDebugReloc))
+    DebugLine([&](support::Buffer& b) {
+      b.Str("relocation processing: ").Str(DisplayName(m)).Str(lazy ? " (lazy)" : "");
+    });
   Relocator(m, lazy).Run();
   if (m.dyn.textrel) ProtectText(m, false);
   m.relocated = true;

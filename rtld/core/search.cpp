@@ -1,7 +1,9 @@
 #include "rtld/core/search.h"
 
+#include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/map.h"
+#include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
 #include "rtld/elf/path.h"
 #include "rtld/support/string.h"
@@ -44,6 +46,7 @@ struct Candidate {
 
 // Opens path and checks its header. kFound leaves cand.fd open.
 Probe TryFile(const char* path, Candidate& cand) {
+  if (Debugging(kDebugLibs)) DebugLine([&](support::Buffer& b) { b.Str("  trying file=").Str(path); });
   long fd = sys::Open(path, sys::kOpenReadOnly);
   if (fd < 0) return Probe::kMissing;
   long n = sys::Read(static_cast<int>(fd), cand.head.bytes, sizeof cand.head.bytes);
@@ -114,7 +117,14 @@ Probe TryDir(const char* dir, size_t len, const char* name, char* path_out, Cand
 // Searches each element of a colon-separated list, expanding tokens
 // relative to `owner` (whose $ORIGIN applies).
 Probe TryList(const char* list, const char* separators, Module* owner, const char* name,
-              char* path_out, Candidate& cand) {
+              char* path_out, Candidate& cand, const char* source) {
+  if (Debugging(kDebugLibs)) {
+    DebugLine([&](support::Buffer& b) {
+      b.Str(" search path=").Str(list).Str("\t\t(").Str(source);
+      if (owner != nullptr && support::StartsWith(source, "R")) b.Str(" from file ").Str(DisplayName(*owner));
+      b.Char(')');
+    });
+  }
   Probe result = Probe::kMissing;
   elf::DstValues v{nullptr, kLibToken, kPlatformToken};
   bool origin_needed = support::StrChr(list, '$') != nullptr;
@@ -151,6 +161,8 @@ void MapLdCache() {
 // The search proper for a name without a slash.
 Probe Search(const char* name, Module* requester, char* path_out, Candidate& cand) {
   Probe p;
+  if (Debugging(kDebugLibs))
+    DebugLine([&](support::Buffer& b) { b.Str("find library=").Str(name).Str(" [0]; searching"); });
   Module* owner = requester ? requester : g.program;
   // DT_RPATH of the requester and of each object up its loading chain,
   // unless the requester has DT_RUNPATH; then the program's.
@@ -158,25 +170,26 @@ Probe Search(const char* name, Module* requester, char* path_out, Candidate& can
     bool did_program = false;
     for (Module* m = owner; m != nullptr; m = m->loader) {
       if (const char* rp = RpathOf(*m)) {
-        if ((p = TryList(rp, ":", m, name, path_out, cand)) != Probe::kMissing) return p;
+        if ((p = TryList(rp, ":", m, name, path_out, cand, "RPATH")) != Probe::kMissing) return p;
         did_program |= m == g.program;
       }
     }
     if (!did_program && g.program != nullptr) {
       if (const char* rp = RpathOf(*g.program))
-        if ((p = TryList(rp, ":", g.program, name, path_out, cand)) != Probe::kMissing) return p;
+        if ((p = TryList(rp, ":", g.program, name, path_out, cand, "RPATH")) != Probe::kMissing) return p;
     }
   }
   if (g.opt.library_path != nullptr) {
     // LD_LIBRARY_PATH: $ORIGIN here means the program's directory.
-    if ((p = TryList(g.opt.library_path, ":;", g.program, name, path_out, cand)) != Probe::kMissing) return p;
+    if ((p = TryList(g.opt.library_path, ":;", g.program, name, path_out, cand, "LD_LIBRARY_PATH")) != Probe::kMissing) return p;
   }
   if (const char* rp = RunpathOf(*owner)) {
-    if ((p = TryList(rp, ":", owner, name, path_out, cand)) != Probe::kMissing) return p;
+    if ((p = TryList(rp, ":", owner, name, path_out, cand, "RUNPATH")) != Probe::kMissing) return p;
   }
   const bool nodeflib = (owner->dyn.flags_1 & DF_1_NODEFLIB) != 0;
   if (!g.opt.inhibit_cache && !nodeflib) {
     if (!g.ld_cache_tried) MapLdCache();
+    if (Debugging(kDebugLibs)) DebugLine([](support::Buffer& b) { b.Str(" search cache=/etc/ld.so.cache"); });
     if (const char* cached = g.ld_cache.Find(name)) {
       size_t n = support::StrLen(cached);
       if (n < kPathMax) {
@@ -186,6 +199,10 @@ Probe Search(const char* name, Module* requester, char* path_out, Candidate& can
     }
   }
   if (!nodeflib) {
+    if (Debugging(kDebugLibs))
+      DebugLine([](support::Buffer& b) {
+        b.Str(" search path=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib:/usr/lib\t\t(system search path)");
+      });
     for (const char* dir : kDefaultDirs)
       if ((p = TryDir(dir, support::StrLen(dir), name, path_out, cand)) != Probe::kMissing) return p;
   }
@@ -247,6 +264,17 @@ Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module
   }
   AddName(*m, name);
   AppendModule(m);
+  if (Debugging(kDebugFiles)) {
+    DebugLine([&](support::Buffer& b) { b.Str("file=").Str(name).Str(" [0];  generating link map"); });
+    DebugLine([&](support::Buffer& b) {
+      b.Str("  dynamic: ").Ptr(reinterpret_cast<uint64_t>(m->dynamic)).Str("  base: ").Ptr(m->base)
+          .Str("   size: ").Ptr(m->map_end - m->map_start);
+    });
+    DebugLine([&](support::Buffer& b) {
+      b.Str("    entry: ").Ptr(m->entry).Str("  phdr: ").Ptr(reinterpret_cast<uint64_t>(m->phdr))
+          .Str("  phnum: ").Dec(m->phnum);
+    });
+  }
   return m;
 }
 
@@ -308,6 +336,10 @@ const char* OriginOf(Module& m) {
 }
 
 Module* LoadObject(const char* name, Module* requester, SearchError* error) {
+  if (Debugging(kDebugFiles) && requester != nullptr)
+    DebugLine([&](support::Buffer& b) {
+      b.Str("file=").Str(name).Str(" [0];  needed by ").Str(DisplayName(*requester)).Str(" [0]");
+    });
   if (Module* m = AlreadyLoaded(name)) {
     if (!m->listed) AppendModule(m);  // the loader joins the list when first needed
     return m;

@@ -1,6 +1,7 @@
 #include "rtld/core/stats.h"
 
 #include "arch/x86_64/syscall.h"
+#include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/lookup.h"
 #include "rtld/core/relocate.h"
@@ -38,6 +39,7 @@ void PrintJson(ToNs&& to_ns, uint64_t total_tsc) {
         .Str(",\"symbolic\":").Dec(g_reloc_stats.symbolic)
         .Str(",\"irelative\":").Dec(g_reloc_stats.irelative)
         .Str(",\"tls\":").Dec(g_reloc_stats.tls)
+        .Str(",\"lazy\":").Dec(g_reloc_stats.lazy)
         .Str(",\"lookups\":").Dec(g_lookups)
         .Str(",\"cache_hits\":").Dec(g_reloc_stats.cache_hits).Str("}}\n");
   });
@@ -51,27 +53,7 @@ void EndPhase(Phase p) {
   g_stats.mark_tsc = now;
 }
 
-void ParseDebugCategories(const char* value) {
-  bool help = false;
-  const char* p = value;
-  while (*p) {
-    while (*p == ',' || *p == ' ' || *p == ':') ++p;
-    const char* s = p;
-    while (*p && *p != ',' && *p != ' ' && *p != ':') ++p;
-    const size_t n = static_cast<size_t>(p - s);
-    if (n == 10 && support::StrNCmp(s, "statistics", 10) == 0) g_stats.enabled = true;
-    if (n == 3 && support::StrNCmp(s, "all", 3) == 0) g_stats.enabled = true;
-    if (n == 4 && support::StrNCmp(s, "help", 4) == 0) help = true;
-  }
-  if (help) {
-    Print(1, [](support::Buffer& b) {
-      b.Str("Valid options for the LD_DEBUG environment variable are:\n\n"
-            "  statistics  display start-up statistics (phase times, relocations, lookups)\n"
-            "  all         all of the above\n"
-            "  help        display this help message and exit\n");
-    });
-    sys::ExitGroup(0);
-  }
+void StartStatistics() {
   if (g_stats.enabled) g_stats.start_ns = MonotonicNs();
 }
 
@@ -88,14 +70,7 @@ void ReportStatistics() {
     return static_cast<uint64_t>(static_cast<double>(ticks) * static_cast<double>(main_ns) /
                                  static_cast<double>(main_tsc));
   };
-  const long pid = sys::Getpid();
-  auto line = [&](auto&& fn) {
-    Print(2, [&](support::Buffer& b) {
-      b.Str("    ").Dec(static_cast<uint64_t>(pid)).Str(":\t");
-      fn(b);
-      b.Char('\n');
-    });
-  };
+  auto line = [&](auto&& fn) { DebugLine(fn); };
   if (g_stats.json) {
     PrintJson(to_ns, total_tsc);
     return;
@@ -114,7 +89,7 @@ void ReportStatistics() {
   line([&](support::Buffer& b) {
     b.Str("  relocations: relative ").Dec(g_reloc_stats.relative).Str(", symbolic ")
         .Dec(g_reloc_stats.symbolic).Str(", irelative ").Dec(g_reloc_stats.irelative).Str(", tls ")
-        .Dec(g_reloc_stats.tls);
+        .Dec(g_reloc_stats.tls).Str(", lazy PLT slots left unbound ").Dec(g_reloc_stats.lazy);
   });
   line([&](support::Buffer& b) {
     b.Str("  symbol lookups: ").Dec(g_lookups).Str(", one-entry cache hits: ")

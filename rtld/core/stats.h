@@ -22,8 +22,8 @@ extern Stats g_stats;
 // Closes the current phase at the current time stamp.
 void EndPhase(Phase p);
 
-// Reads LD_DEBUG's value; returns false (and prints the list) for "help".
-void ParseDebugCategories(const char* value);
+// Takes the wall-clock reference when statistics were asked for.
+void StartStatistics();
 
 // Prints the report to stderr when LD_DEBUG=statistics was given.
 void ReportStatistics();

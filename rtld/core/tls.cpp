@@ -1,7 +1,9 @@
 #include "rtld/core/tls.h"
 
 #include "arch/x86_64/syscall.h"
+#include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
+#include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
 #include "rtld/support/string.h"
 
@@ -55,6 +57,11 @@ void SetUpStaticTls() {
     offset = ((offset + m.tls_memsz - firstbyte + a - 1) & ~(a - 1)) + firstbyte;
     m.tls_offset = offset;
     m.tls_modid = ++modid;
+    if (Debugging(kDebugTls))
+      DebugLine([&](support::Buffer& b) {
+        b.Str("TLS: module ").Dec(m.tls_modid).Str(" ").Str(DisplayName(m)).Str(": static offset -")
+            .Dec(m.tls_offset).Str(", size ").Dec(m.tls_memsz).Str(", align ").Dec(a);
+      });
     if (a > align) align = a;
   }
   g.tls_max_modid = modid;

@@ -1,5 +1,6 @@
 #include "rtld/core/version.h"
 
+#include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
@@ -47,6 +48,11 @@ void CheckVersions() {
       elf::Addr a = p + vn->aux;
       for (unsigned k = 0; k < vn->cnt; ++k) {
         const auto* va = reinterpret_cast<const elf::Vernaux*>(m->base + a);
+        if (Debugging(kDebugVersions) && provider != nullptr)
+          DebugLine([&](support::Buffer& b) {
+            b.Str("checking for version `").Str(m->symtab.String(va->name)).Str("' in file ")
+                .Str(DisplayName(*provider)).Str(" [0] required by file ").Str(DisplayName(*m)).Str(" [0]");
+          });
         // A provider without version definitions satisfies everything
         // (it was built without versions); weak requirements only warn.
         if (provider != nullptr && provider->dyn.verdef != 0 && (va->flags & VER_FLG_WEAK) == 0 &&
