@@ -19,12 +19,6 @@ inline long Syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0, lon
   return ret;
 }
 
-// Sets the thread pointer (%fs base).
-inline long SetThreadPointer(void* tp) {
-  return Syscall(158 /* SYS_arch_prctl */, 0x1002 /* ARCH_SET_FS */,
-                 reinterpret_cast<long>(tp));
-}
-
 inline uint64_t ReadTsc() {
   uint32_t lo, hi;
   __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));

@@ -67,7 +67,7 @@ void ConfigureDebug(const char* value, const char* output) {
     support::Buffer b(path, sizeof path);
     b.Str(output).Char('.').Dec(static_cast<uint64_t>(sys::Getpid()));
     constexpr int kCreat = 0100, kAppend = 02000, kWrOnly = 1, kNoFollow = 0400000;
-    long fd = arch::Syscall(sys::kOpen, reinterpret_cast<long>(b.CStr()),
+    long fd = sys::Call(sys::kOpen, reinterpret_cast<long>(b.CStr()),
                             kWrOnly | kCreat | kAppend | kNoFollow | sys::kOpenCloexec, 0666);
     if (fd >= 0) g_debug_fd = static_cast<int>(fd);
   }

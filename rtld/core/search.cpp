@@ -107,7 +107,7 @@ Probe TryDir(const char* dir, size_t len, const char* name, char* path_out, Cand
     support::MemCpy(dir_path, dir, len);
     dir_path[len] = 0;
     sys::Stat st;
-    long r = arch::Syscall(sys::kNewfstatat, -100 /* AT_FDCWD */, reinterpret_cast<long>(dir_path),
+    long r = sys::Call(sys::kNewfstatat, -100 /* AT_FDCWD */, reinterpret_cast<long>(dir_path),
                            reinterpret_cast<long>(&st), 0);
     if (r < 0 || (st.mode & sys::kModeTypeMask) != sys::kModeDir) status->exists = false;
   }

@@ -21,7 +21,7 @@ uint64_t MonotonicNs() {
   struct {
     int64_t sec, nsec;
   } ts{};
-  arch::Syscall(228 /* SYS_clock_gettime */, 1 /* CLOCK_MONOTONIC */, reinterpret_cast<long>(&ts));
+  sys::Call(sys::kClockGettime, 1 /* CLOCK_MONOTONIC */, reinterpret_cast<long>(&ts));
   return static_cast<uint64_t>(ts.sec) * 1000000000u + static_cast<uint64_t>(ts.nsec);
 }
 
@@ -45,6 +45,30 @@ void PrintJson(ToNs&& to_ns, uint64_t total_tsc) {
   });
 }
 
+// System calls of the start-up path, most expensive first.
+template <typename ToNs, typename Line>
+void PrintSyscallHistogram(ToNs&& to_ns, Line&& line) {
+  const sys::SyscallStats& s = sys::g_syscall_stats;
+  uint64_t total_count = 0, total_ticks = 0;
+  for (unsigned nr = 0; nr < sys::SyscallStats::kMaxNr; ++nr) total_count += s.count[nr], total_ticks += s.ticks[nr];
+  line([&](support::Buffer& b) {
+    b.Str("  system calls: ").Dec(total_count).Str(", ").Dec(to_ns(total_ticks)).Str(" ns");
+  });
+  bool shown[sys::SyscallStats::kMaxNr] = {};
+  for (;;) {
+    unsigned best = sys::SyscallStats::kMaxNr;
+    for (unsigned nr = 0; nr < sys::SyscallStats::kMaxNr; ++nr)
+      if (s.count[nr] && !shown[nr] && (best == sys::SyscallStats::kMaxNr || s.ticks[nr] > s.ticks[best])) best = nr;
+    if (best == sys::SyscallStats::kMaxNr) break;
+    shown[best] = true;
+    line([&](support::Buffer& b) {
+      b.Str("    ").Str(sys::Name(best));
+      for (size_t i = support::StrLen(sys::Name(best)); i < 14; ++i) b.Char(' ');
+      b.Dec(s.count[best]).Str(" calls, ").Dec(to_ns(s.ticks[best])).Str(" ns");
+    });
+  }
+}
+
 }  // namespace
 
 void EndPhase(Phase p) {
@@ -54,11 +78,14 @@ void EndPhase(Phase p) {
 }
 
 void StartStatistics() {
-  if (g_stats.enabled) g_stats.start_ns = MonotonicNs();
+  if (!g_stats.enabled) return;
+  g_stats.start_ns = MonotonicNs();
+  sys::g_syscall_stats.on = true;
 }
 
 void ReportStatistics() {
   if (!g_stats.enabled) return;
+  sys::g_syscall_stats.on = false;  // frozen at the program's entry
   const uint64_t end_ns = MonotonicNs();
   const uint64_t end_tsc = arch::ReadTsc();
   uint64_t total_tsc = end_tsc - g_stats.start_tsc;
@@ -86,6 +113,7 @@ void ReportStatistics() {
     b.Str("  total: ").Dec(to_ns(total_tsc)).Str(" ns, ").Dec(total_tsc).Str(" ticks");
   });
   line([&](support::Buffer& b) { b.Str("  objects loaded: ").Dec(g.nscope); });
+  PrintSyscallHistogram(to_ns, line);
   line([&](support::Buffer& b) {
     b.Str("  relocations: relative ").Dec(g_reloc_stats.relative).Str(", symbolic ")
         .Dec(g_reloc_stats.symbolic).Str(", irelative ").Dec(g_reloc_stats.irelative).Str(", tls ")

@@ -6,6 +6,7 @@
 #include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
 #include "rtld/support/string.h"
+#include "rtld/support/sys.h"
 
 namespace rtld {
 
@@ -92,7 +93,7 @@ void SetUpStaticTls() {
   }
   tcb->dtv = dtv + 1;
   g.tcb = tcb;
-  if (arch::SetThreadPointer(tcb) != 0) FatalLoad("", "cannot set up thread-local storage");
+  if (sys::Call(sys::kArchPrctl, 0x1002 /* ARCH_SET_FS */, reinterpret_cast<long>(tcb)) != 0) FatalLoad("", "cannot set up thread-local storage");
 }
 
 void InitializeStaticTls() {
