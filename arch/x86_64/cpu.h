@@ -25,4 +25,22 @@ inline uint64_t XsaveAreaSize() {
   return CpuidLeaf(0xd, 0).ebx;  // size for the features enabled in XCR0
 }
 
+// Bytes xsavec needs for the enabled components in the compacted format
+// (components >= 2 packed after the 576-byte legacy area and header, some
+// aligned to 64), or 0 without XSAVEC.
+inline uint64_t XsavecAreaSize() {
+  if (XsaveAreaSize() == 0 || (CpuidLeaf(0xd, 1).eax & (1u << 1)) == 0) return 0;
+  uint32_t lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  const uint64_t xcr0 = (uint64_t{hi} << 32) | lo;
+  uint64_t size = 576;
+  for (unsigned i = 2; i < 64; ++i) {
+    if ((xcr0 & (uint64_t{1} << i)) == 0) continue;
+    const Cpuid c = CpuidLeaf(0xd, i);
+    if (c.ecx & (1u << 1)) size = (size + 63) & ~uint64_t{63};
+    size += c.eax;
+  }
+  return size;
+}
+
 }  // namespace rtld::arch

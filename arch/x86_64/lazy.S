@@ -4,8 +4,8 @@
     16(%rsp)  the caller's return address
    Every argument register survives: the integer ones (and %rax, the
    vector-register count of variadic calls, and %r10, the static chain) are
-   saved, and all vector state is saved with xsave (sized from cpuid leaf
-   0xD at start-up, RtldXsaveSize) or, without XSAVE, with fxsave. The
+   saved, and all vector state is saved with xsavec or xsave (sized from
+   cpuid leaf 0xD at start-up, RtldXsaveSize) or, without XSAVE, fxsave. The
    bound address is looked up by RtldLazyFixup(module, index), then the
    trampoline jumps there with the caller's frame untouched. */
 
@@ -46,13 +46,8 @@
 	jmp	*%r11
 .endm
 
-	.globl	RtldLazyXsave
-	.hidden	RtldLazyXsave
-	.type	RtldLazyXsave, @function
-RtldLazyXsave:
-	SAVE_GPRS
-	subq	RtldXsaveSize(%rip), %rsp	/* a multiple of 64 */
-	/* xrstor requires a clean header (bytes 512-575). */
+/* xrstor requires a clean header (bytes 512-575 of the area). */
+.macro CLEAR_XSAVE_HEADER
 	xorl	%eax, %eax
 	movq	%rax, 512(%rsp)
 	movq	%rax, 520(%rsp)
@@ -62,6 +57,15 @@ RtldLazyXsave:
 	movq	%rax, 552(%rsp)
 	movq	%rax, 560(%rsp)
 	movq	%rax, 568(%rsp)
+.endm
+
+	.globl	RtldLazyXsave
+	.hidden	RtldLazyXsave
+	.type	RtldLazyXsave, @function
+RtldLazyXsave:
+	SAVE_GPRS
+	subq	RtldXsaveSize(%rip), %rsp	/* a multiple of 64 */
+	CLEAR_XSAVE_HEADER
 	movl	$-1, %eax
 	movl	$-1, %edx
 	xsave	(%rsp)
@@ -73,6 +77,22 @@ RtldLazyXsave:
 	.endm
 	CALL_FIXUP_AND_JUMP RESTORE_XSAVE
 	.size	RtldLazyXsave, . - RtldLazyXsave
+
+/* xsavec: the compacted format skips components in their initial state.
+   It writes only the first 16 bytes of the header; xrstor faults unless
+   the rest is zero, so the header is cleared first as for xsave. */
+	.globl	RtldLazyXsavec
+	.hidden	RtldLazyXsavec
+	.type	RtldLazyXsavec, @function
+RtldLazyXsavec:
+	SAVE_GPRS
+	subq	RtldXsaveSize(%rip), %rsp	/* a multiple of 64 */
+	CLEAR_XSAVE_HEADER
+	movl	$-1, %eax
+	movl	$-1, %edx
+	xsavec	(%rsp)
+	CALL_FIXUP_AND_JUMP RESTORE_XSAVE
+	.size	RtldLazyXsavec, . - RtldLazyXsavec
 
 	.globl	RtldLazyFxsave
 	.hidden	RtldLazyFxsave

@@ -7,6 +7,7 @@
 
 extern "C" {
 void RtldLazyXsave() __attribute__((visibility("hidden")));
+void RtldLazyXsavec() __attribute__((visibility("hidden")));
 void RtldLazyFxsave() __attribute__((visibility("hidden")));
 // Bytes the xsave trampoline reserves (a multiple of 64); read by the
 // assembly, set once before any PLT slot can be called.
@@ -18,8 +19,12 @@ namespace rtld {
 uint64_t LazyTrampoline() {
   static uint64_t chosen = 0;
   if (chosen == 0) {
+    const uint64_t compact = arch::XsavecAreaSize();
     const uint64_t size = arch::XsaveAreaSize();
-    if (size >= 576) {  // legacy area + header at least
+    if (compact >= 576) {
+      RtldXsaveSize = (compact + 63) & ~uint64_t{63};
+      chosen = reinterpret_cast<uint64_t>(&RtldLazyXsavec);
+    } else if (size >= 576) {  // legacy area + header at least
       RtldXsaveSize = (size + 63) & ~uint64_t{63};
       chosen = reinterpret_cast<uint64_t>(&RtldLazyXsave);
     } else {
