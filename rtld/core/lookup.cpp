@@ -36,6 +36,7 @@ Definition LookupName(elf::HashedName& name, const elf::Version* version, unsign
   for (unsigned i = 0; i < g.nscope; ++i) {
     const Module* m = g.scope[i];
     if (m == skip) continue;
+    if (!trace && !m->symtab.MayDefine(name.gnu)) continue;  // most objects stop here
     if (trace)
       DebugLine([&](support::Buffer& b) {
         b.Str("symbol=").Str(name.name).Str(";  lookup in file=").Str(DisplayName(*m)).Str(" [0]");

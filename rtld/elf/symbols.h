@@ -63,6 +63,16 @@ struct SymbolTable {
 
   const char* SymbolName(const Sym& s) const { return String(s.name); }
 
+  // The GNU hash Bloom filter alone: false means the object certainly does
+  // not define the name (objects without DT_GNU_HASH answer true). Cheap
+  // enough to test inline for every object of a scope.
+  bool MayDefine(uint32_t gnu_hash) const {
+    if (!has_gnu) return has_sysv;
+    const uint64_t word = gnu.bloom[(gnu_hash / 64) & (gnu.bloom_size - 1)];
+    const uint64_t mask = (uint64_t{1} << (gnu_hash % 64)) | (uint64_t{1} << ((gnu_hash >> gnu.bloom_shift) % 64));
+    return (word & mask) == mask;
+  }
+
   // Looks name up in this object only. Returns the symbol index of a
   // matching definition, or -1. `newest` selects the latest public version
   // for unversioned lookups (dlsym), as DL_LOOKUP_RETURN_NEWEST does.
