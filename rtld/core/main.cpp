@@ -209,6 +209,19 @@ void MakeStackExecutableIfAsked() {
   if (r < 0) FatalLoad("", "cannot enable executable stack as shared object requires", static_cast<int>(-r));
 }
 
+// LD_DEBUG=scopes: the global scope every initial object searches.
+void DebugScopes() {
+  DebugLine([](support::Buffer& b) { b.Str("Initial object scopes"); });
+  for (unsigned i = 0; i < g.nscope; ++i) {
+    const Module& m = *g.scope[i];
+    DebugLine([&](support::Buffer& b) { b.Str("object=").Str(DisplayName(m)).Str(" [0]"); });
+    DebugLine([](support::Buffer& b) {
+      b.Str(" scope 0:");
+      for (unsigned k = 0; k < g.nscope; ++k) b.Char(' ').Str(DisplayName(*g.scope[k]));
+    });
+  }
+}
+
 void PrintList() {
   if (g.nscope == 1 && g.program->dyn.needed_count == 0) {
     Print(1, [](support::Buffer& b) { b.Str("\tstatically linked\n"); });
@@ -283,6 +296,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   LoadPreloads(g.opt.preload_arg, "--preload");
   LoadDependencies();
   BuildScope();
+  if (Debugging(kDebugScopes)) DebugScopes();
   NotifyDebugger(RDebug::kConsistent);
   EndPhase(Phase::kLoad);
   if (g.opt.list) {
