@@ -12,6 +12,7 @@ uint32_t g_debug_mask = 0;
 namespace {
 
 int g_debug_fd = 2;
+uint64_t g_debug_pid = 0;  // taken once, when debugging is configured
 
 struct CategoryName {
   const char* name;
@@ -62,10 +63,11 @@ void ConfigureDebug(const char* value, const char* output) {
     sys::ExitGroup(0);
   }
   if (g_debug_mask & kDebugStatistics) g_stats.enabled = true;
+  if (g_debug_mask != 0) g_debug_pid = static_cast<uint64_t>(sys::Getpid());
   if (g_debug_mask != 0 && output != nullptr && *output) {
     char path[4096];
     support::Buffer b(path, sizeof path);
-    b.Str(output).Char('.').Dec(static_cast<uint64_t>(sys::Getpid()));
+    b.Str(output).Char('.').Dec(g_debug_pid);
     constexpr int kCreat = 0100, kAppend = 02000, kWrOnly = 1, kNoFollow = 0400000;
     long fd = sys::Call(sys::kOpen, reinterpret_cast<long>(b.CStr()),
                             kWrOnly | kCreat | kAppend | kNoFollow | sys::kOpenCloexec, 0666);
@@ -79,7 +81,7 @@ void DebugWrite(void (*fn)(support::Buffer&, const void*), const void* ctx) {
   // glibc's prefix: the PID right-aligned in ten columns, a colon, a tab.
   char pid[24];
   support::Buffer pb(pid, sizeof pid);
-  pb.Dec(static_cast<uint64_t>(sys::Getpid()));
+  pb.Dec(g_debug_pid ? g_debug_pid : static_cast<uint64_t>(sys::Getpid()));
   for (size_t i = pb.size(); i < 10; ++i) b.Char(' ');
   b.Str(pid, pb.size()).Str(":\t");
   fn(b, ctx);

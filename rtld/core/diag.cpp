@@ -21,8 +21,6 @@ const char* ErrnoText(int err) {
 
 void WriteBuffer(int fd, support::Buffer& b) { sys::WriteAll(fd, b.data(), b.size()); }
 
-void WriteError(support::Buffer& b) { WriteBuffer(2, b); }
-
 const char* ProgramName() {
   if (g.argv != nullptr && g.argv[0] != nullptr) return g.argv[0];
   return "<program name unknown>";

@@ -24,9 +24,6 @@ const char* ErrnoText(int err);
   Fatal(nullptr, objname, text, err);
 }
 
-// Writes the buffer's text to stderr.
-void WriteError(support::Buffer& b);
-
 void WriteBuffer(int fd, support::Buffer& b);
 
 // Formats into a scratch buffer; fn(Buffer&) appends the message.

@@ -36,11 +36,13 @@ Definition LookupName(elf::HashedName& name, const elf::Version* version, unsign
   for (unsigned i = 0; i < g.nscope; ++i) {
     const Module* m = g.scope[i];
     if (m == skip) continue;
-    if (!trace && !m->symtab.MayDefine(name.gnu)) continue;  // most objects stop here
     if (trace)
       DebugLine([&](support::Buffer& b) {
         b.Str("symbol=").Str(name.name).Str(";  lookup in file=").Str(DisplayName(*m)).Str(" [0]");
       });
+    // The Bloom filter inline: most objects of a scope stop here, before
+    // any call into their tables.
+    if (!m->symtab.MayDefine(name.gnu)) continue;
     if (FindIn(*m, name, version, flags, d)) return d;
   }
   return {};

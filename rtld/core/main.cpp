@@ -42,11 +42,7 @@ void ReadAuxv() {
       case AT_PAGESZ: g.page_size = a[1]; break;
       case AT_SECURE: g.secure = a[1] != 0; break;
       case AT_RANDOM: g.random = reinterpret_cast<const uint8_t*>(a[1]); break;
-      case AT_EXECFN: g.execfn = reinterpret_cast<const char*>(a[1]); break;
       case AT_SYSINFO_EHDR: g.vdso_base = a[1]; break;
-      case AT_HWCAP: g.hwcap = a[1]; break;
-      case AT_HWCAP2: g.hwcap2 = a[1]; break;
-      case AT_PLATFORM: g.platform = reinterpret_cast<const char*>(a[1]); break;
       default: break;
     }
   }
@@ -282,10 +278,10 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   Module& prog = *g.program;
   AppendModule(&prog);
   const char* interp = InterpOf(prog);
-  g.interp_path = interp ? interp : kSystemInterp;
+  const char* interp_path = interp ? interp : kSystemInterp;
   // glibc names itself by its PT_INTERP path, or in command mode by how it
   // was invoked.
-  g.rtld->lm.l_name = g.rtld->path = command_mode ? g.rtld_invoked_as : g.interp_path;
+  g.rtld->lm.l_name = g.rtld->path = command_mode ? g.rtld_invoked_as : interp_path;
   AddAlias(*g.rtld, kSystemInterp);
   if (interp) AddAlias(*g.rtld, interp);
   SetUpVdso();

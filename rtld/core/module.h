@@ -76,7 +76,6 @@ struct Module {
   bool relocated = false, init_called = false, fini_called = false;
   bool visited = false;       // scratch for sorts
 
-  const char* Display() const { return lm.l_name; }
 };
 
 }  // namespace rtld

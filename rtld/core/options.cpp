@@ -80,8 +80,12 @@ void ReadEnvironment() {
   const char* debug_output = nullptr;
   for (char** e = g.envp; *e; ++e) {
     const char* s = *e;
-    if (s[0] != 'L' || s[1] != 'D' || s[2] != '_') continue;
     const char* v;
+    if (s[0] == 'R' && (v = ValueOf(s, "RTLD_STATS")) != nullptr) {
+      if (support::StrEq(v, "json")) g_stats.enabled = g_stats.json = true;
+      continue;
+    }
+    if (s[0] != 'L' || s[1] != 'D' || s[2] != '_') continue;
     if ((v = ValueOf(s, "LD_LIBRARY_PATH")) != nullptr) {
       if (*v) g.opt.library_path = v;
     } else if ((v = ValueOf(s, "LD_PRELOAD")) != nullptr) {
@@ -98,9 +102,6 @@ void ReadEnvironment() {
       debug_output = v;
     }
   }
-  for (char** e = g.envp; *e; ++e)
-    if (const char* v = ValueOf(*e, "RTLD_STATS"); v && support::StrEq(v, "json"))
-      g_stats.enabled = g_stats.json = true;
   // Secure programs keep LD_DEBUG (glibc does) but never write to a file
   // their caller names.
   if (g.secure) debug_output = nullptr;

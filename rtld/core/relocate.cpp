@@ -119,20 +119,20 @@ class Relocator {
     }
     // IFUNC resolvers run once everything else in the object is relocated.
     if (has_irelative_) {
-      Irelative(m_.rela.data + first, m_.rela.count - first, false);
-      Irelative(m_.jmprel.data, m_.jmprel.count, true);
+      Irelative(m_.rela.data + first, m_.rela.count - first);
+      Irelative(m_.jmprel.data, m_.jmprel.count);
     }
   }
 
  private:
   Resolved Resolve(uint32_t symndx, RelocKind kind) {
-    if (symndx == cache_symndx_ && kind != RelocKind::kCopy && cache_plt_ == (kind == RelocKind::kJumpSlot)) {
+    if (symndx == cache_symndx_ && kind != RelocKind::kCopy && cache_plt_ == arch::IsPltKind(kind)) {
       ++g_reloc_stats.cache_hits;
       return cache_;
     }
     const Resolved res = ResolveSymbol(m_, symndx, kind);
     cache_symndx_ = symndx;
-    cache_plt_ = kind == RelocKind::kJumpSlot;
+    cache_plt_ = arch::IsPltKind(kind);
     cache_ = res;
     return res;
   }
@@ -247,8 +247,7 @@ class Relocator {
     }
   }
 
-  void Irelative(const elf::Rela* rela, size_t count, bool plt) {
-    (void)plt;
+  void Irelative(const elf::Rela* rela, size_t count) {
     for (size_t i = 0; i < count; ++i) {
       const elf::Rela& r = rela[i];
       if (r.type() != arch::kRelocIrelative) continue;
@@ -312,7 +311,7 @@ Resolved ResolveSymbol(Module& m, uint32_t symndx, arch::RelocKind kind) {
     FatalLoad(DisplayName(m), "relocation refers to a symbol whose name is outside DT_STRTAB");
   if (ref.bind() == STB_LOCAL) return {m.base + ref.value, &m, &ref};
   unsigned flags = 0;
-  if (kind == RelocKind::kJumpSlot) flags |= kLookupPlt;
+  if (arch::IsPltKind(kind)) flags |= kLookupPlt;
   if (kind == RelocKind::kCopy) flags |= kLookupCopy;
   Definition d = LookupReference(m, symndx, flags);
   if (d.module == nullptr) {

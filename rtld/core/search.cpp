@@ -231,6 +231,17 @@ void AddName(Module& m, const char* name) {
   }
 }
 
+// Maps and decodes the opened candidate into m and closes it. On failure
+// nothing of it stays mapped.
+LoadError MapAndDecode(Candidate& cand, Module& m) {
+  LoadError e = MapSegments(cand.fd, cand.st, cand.head, m);
+  sys::Close(cand.fd);
+  if (!e) e = DecodeModule(m);
+  if (e && m.map_end > m.map_start)
+    sys::Munmap(reinterpret_cast<void*>(m.map_start), m.map_end - m.map_start);
+  return e;
+}
+
 // Maps the opened candidate as a new module.
 Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module* requester,
                      SearchError* error) {
@@ -251,13 +262,12 @@ Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module
   m->path = g.arena.Dup(path);
   m->lm.l_name = m->path;
   m->loader = requester;
-  LoadError e = MapSegments(cand.fd, cand.st, cand.head, *m);
-  sys::Close(cand.fd);
-  if (!e) e = DecodeModule(*m);
-  if (!e && (m->dyn.flags_1 & DF_1_PIE)) e = {"cannot dynamically load position-independent executable"};
+  LoadError e = MapAndDecode(cand, *m);
+  if (!e && (m->dyn.flags_1 & DF_1_PIE)) {
+    sys::Munmap(reinterpret_cast<void*>(m->map_start), m->map_end - m->map_start);
+    e = {"cannot dynamically load position-independent executable"};
+  }
   if (e) {
-    if (m->map_end > m->map_start)
-      sys::Munmap(reinterpret_cast<void*>(m->map_start), m->map_end - m->map_start);
     // Errors past the header checks name the object as it was requested.
     *error = {e.reading_headers ? m->path : name, e.text, e.err};
     return nullptr;
@@ -395,10 +405,7 @@ Module* LoadProgram(const char* path, SearchError* error) {
   }
   m->is_program = true;
   m->path = path;
-  LoadError e = MapSegments(cand.fd, cand.st, cand.head, *m);
-  sys::Close(cand.fd);
-  if (!e) e = DecodeModule(*m);
-  if (e) {
+  if (LoadError e = MapAndDecode(cand, *m)) {
     *error = {path, e.text, e.err};
     return nullptr;
   }

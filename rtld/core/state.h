@@ -34,10 +34,7 @@ struct State {
   uint64_t page_size = 4096;
   bool secure = false;            // AT_SECURE
   const uint8_t* random = nullptr;  // AT_RANDOM: 16 bytes
-  const char* execfn = nullptr;
   uint64_t vdso_base = 0;         // AT_SYSINFO_EHDR
-  uint64_t hwcap = 0, hwcap2 = 0;
-  const char* platform = nullptr;
   bool command_mode = false;      // run as `ld.so PROGRAM`
   const char* rtld_invoked_as = nullptr;  // ld.so's own argv[0] in command mode
 
@@ -52,14 +49,13 @@ struct State {
   unsigned nmodules = 0;
   Module** scope = nullptr;  // global scope, in load order
   unsigned nscope = 0;
-  const char* interp_path = nullptr;  // the program's PT_INTERP, if any
 
   // ld.so.cache, mapped once on first need.
   elf::LdCache ld_cache;
   bool ld_cache_tried = false;
 
   // Static TLS.
-  uint64_t tls_static_size = 0, tls_static_align = 64;
+  uint64_t tls_static_size = 0;
   uint64_t tls_max_modid = 0;
   void* tcb = nullptr;
 

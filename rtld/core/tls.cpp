@@ -66,7 +66,6 @@ void SetUpStaticTls() {
     if (a > align) align = a;
   }
   g.tls_max_modid = modid;
-  g.tls_static_align = align;
   g.tls_static_size = ((offset + kStaticSurplus + align - 1) & ~(align - 1));
   const uint64_t total = g.tls_static_size + sizeof(Tcb) + align;
   char* block = static_cast<char*>(g.arena.Allocate(total, align));

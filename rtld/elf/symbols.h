@@ -86,9 +86,7 @@ struct SymbolTable {
     if (has_gnu) {
       const GnuHashTable& g = gnu;
       const uint32_t h1 = name.gnu;
-      const uint64_t word = g.bloom[(h1 / 64) & (g.bloom_size - 1)];
-      const uint64_t mask = (uint64_t{1} << (h1 % 64)) | (uint64_t{1} << ((h1 >> g.bloom_shift) % 64));
-      if ((word & mask) != mask) return -1;
+      if (!MayDefine(h1)) return -1;
       uint32_t i = g.buckets[h1 % g.nbuckets];
       if (i < g.symoffset) return -1;
       for (; i < nsyms; ++i) {

@@ -122,9 +122,8 @@ struct Vernaux {
 inline constexpr Half kVersymHidden = 0x8000;  // VERSYM_HIDDEN
 inline constexpr Half kVersymIndexMask = 0x7fff;
 
-// What the x86-64 psABI and the gABI fix for this loader.
+// The machine this loader loads objects for.
 inline constexpr Half kMachine = EM_X86_64;
-inline constexpr unsigned kPageSize = 4096;
 
 // Bounds-checked view of a table inside some memory range.
 template <typename T>
