@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include <type_traits>
+
 #include "rtld/support/format.h"
 
 namespace rtld {
@@ -25,6 +27,40 @@ const char* ErrnoText(int err);
 }
 
 void WriteBuffer(int fd, support::Buffer& b);
+
+// Error recovery for the dl API. While a thread runs code under
+// RunCatching, Fatal in that thread does not exit: it records the message
+// as dlerror shows it ("OBJ: TEXT: strerror(err)") and unwinds to
+// RunCatching, which returns false. Other threads' errors stay fatal.
+struct CaughtError {
+  char message[1024];
+  int err = 0;
+};
+bool RunCatching(void (*fn)(void*), void* arg, CaughtError* error);
+
+template <typename Fn>
+inline bool Catching(CaughtError* error, Fn&& fn) {
+  using F = std::remove_reference_t<Fn>;
+  return RunCatching([](void* p) { (*static_cast<F*>(p))(); }, const_cast<void*>(static_cast<const volatile void*>(&fn)), error);
+}
+
+// Runs fn with errors fatal again (initialisers and finalisers that dlopen
+// and dlclose call: their failures are not the API call's).
+void* SuspendCatching();
+void ResumeCatching(void* saved);
+template <typename Fn>
+inline void WithoutCatching(Fn&& fn) {
+  void* saved = SuspendCatching();
+  fn();
+  ResumeCatching(saved);
+}
+
+// The calling thread's identity: its thread pointer.
+inline void* CurrentThread() {
+  void* tp;
+  __asm__("movq %%fs:0, %0" : "=r"(tp));
+  return tp;
+}
 
 // Formats into a scratch buffer; fn(Buffer&) appends the message.
 template <typename Fn>

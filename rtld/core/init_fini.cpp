@@ -1,6 +1,7 @@
 #include "rtld/core/init_fini.h"
 
 #include "rtld/core/debug.h"
+#include "rtld/core/dl_lock.h"
 #include "rtld/core/main.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
@@ -42,6 +43,8 @@ void CallInit(Module& m) {
 void SortModules(Module** maps, unsigned n, bool force_first) {
   if (n == 0) return;
   Module* first = maps[0];
+  // Only the given objects take part: the walk must not step outside them.
+  for (Module* m = g.first; m; m = m->next) m->visited = true;
   for (unsigned i = 0; i < n; ++i) maps[i]->visited = false;
   Module* buf[n];
   Module** head = buf + n;
@@ -72,26 +75,33 @@ void RunInitializers() {
   for (unsigned i = g.nscope; i-- > 0;) CallInit(*order[i]);
 }
 
+void Finalize(Module& m) {
+  if (!m.init_called || m.fini_called) return;
+  m.fini_called = true;
+  if (Debugging(kDebugLibs) && (m.dyn.fini || m.dyn.fini_array))
+    DebugLine([&](support::Buffer& b) { b.Str("calling fini: ").Str(DisplayName(m)).Str(" [0]"); });
+  if (m.dyn.fini_array) {
+    auto* fns = reinterpret_cast<const uint64_t*>(m.base + m.dyn.fini_array);
+    for (uint64_t k = m.dyn.fini_arraysz / sizeof(uint64_t); k-- > 0;)
+      reinterpret_cast<FiniFn>(fns[k])();
+  }
+  if (m.dyn.fini) reinterpret_cast<FiniFn>(m.base + m.dyn.fini)();
+}
+
 void RunFinalizers() {
+  DlLockGuard lock;
   unsigned n = 0;
   for (Module* m = g.first; m; m = m->next) ++n;
   Module* order[n];
   n = 0;
   for (Module* m = g.first; m; m = m->next) order[n++] = m;
   SortModules(order, n, true);
-  for (unsigned i = 0; i < n; ++i) {
-    Module& m = *order[i];
-    if (!m.init_called || m.fini_called) continue;
-    m.fini_called = true;
-    if (Debugging(kDebugLibs) && (m.dyn.fini || m.dyn.fini_array))
-      DebugLine([&](support::Buffer& b) { b.Str("calling fini: ").Str(DisplayName(m)).Str(" [0]"); });
-    if (m.dyn.fini_array) {
-      auto* fns = reinterpret_cast<const uint64_t*>(m.base + m.dyn.fini_array);
-      for (uint64_t k = m.dyn.fini_arraysz / sizeof(uint64_t); k-- > 0;)
-        reinterpret_cast<FiniFn>(fns[k])();
-    }
-    if (m.dyn.fini) reinterpret_cast<FiniFn>(m.base + m.dyn.fini)();
-  }
+  for (unsigned i = 0; i < n; ++i) Finalize(*order[i]);
+}
+
+void RunInitializersOf(Module** maps, unsigned n) {
+  SortModules(maps, n, true);
+  for (unsigned i = n; i-- > 0;) CallInit(*maps[i]);
 }
 
 }  // namespace rtld

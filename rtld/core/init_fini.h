@@ -20,4 +20,11 @@ void RunInitializers();
 // dependents first. Safe to call once.
 void RunFinalizers();
 
+// Initialises the objects of maps[0, n) not yet initialised (dlopen):
+// maps[0] (the opened object) last, dependencies first.
+void RunInitializersOf(Module** maps, unsigned n);
+
+// Runs m's finalisers if it was initialised and they have not run.
+void Finalize(Module& m);
+
 }  // namespace rtld

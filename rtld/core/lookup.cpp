@@ -1,6 +1,7 @@
 #include "rtld/core/lookup.h"
 
 #include "rtld/core/debug.h"
+#include "rtld/core/dl_lock.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
 
@@ -12,7 +13,7 @@ namespace {
 
 bool FindIn(const Module& m, elf::HashedName& name, const elf::Version* version, unsigned flags,
             Definition& out) {
-  int64_t i = m.symtab.Find(name, version, (flags & kLookupPlt) != 0);
+  int64_t i = m.symtab.Find(name, version, (flags & kLookupPlt) != 0, (flags & kLookupNewest) != 0);
   if (i < 0) return false;
   out = {&m, &m.symtab.syms[i]};
   return true;
@@ -28,13 +29,12 @@ const elf::Version* RequiredVersion(const Module& from, uint32_t symndx) {
   return v->hash != 0 && v->name != nullptr ? v : nullptr;
 }
 
-Definition LookupName(elf::HashedName& name, const elf::Version* version, unsigned flags,
-                      const Module* skip) {
-  ++g_lookups;
+Definition LookupIn(Module* const* list, unsigned n, unsigned start, elf::HashedName& name,
+                    const elf::Version* version, unsigned flags, const Module* skip) {
   Definition d;
   const bool trace = Debugging(kDebugSymbols);
-  for (unsigned i = 0; i < g.nscope; ++i) {
-    const Module* m = g.scope[i];
+  for (unsigned i = start; i < n; ++i) {
+    const Module* m = list[i];
     if (m == skip) continue;
     if (trace)
       DebugLine([&](support::Buffer& b) {
@@ -48,6 +48,57 @@ Definition LookupName(elf::HashedName& name, const elf::Version* version, unsign
   return {};
 }
 
+Definition LookupName(elf::HashedName& name, const elf::Version* version, unsigned flags,
+                      const Module* skip) {
+  ++g_lookups;
+  // RTLD_GLOBAL may grow the scope meanwhile: the array before its count.
+  Module* const* list = __atomic_load_n(&g.scope, __ATOMIC_ACQUIRE);
+  const unsigned n = __atomic_load_n(&g.nscope, __ATOMIC_ACQUIRE);
+  return LookupIn(list, n, 0, name, version, flags, skip);
+}
+
+Definition LookupFrom(const Module& from, elf::HashedName& name, const elf::Version* version,
+                      unsigned flags, const Module* skip) {
+  const Module* root = from.scope_root;
+  if (root == nullptr || root->searchlist == nullptr) return LookupName(name, version, flags, skip);
+  if (from.deepbind) {
+    ++g_lookups;
+    Definition d = LookupIn(root->searchlist, root->nsearch, 0, name, version, flags, skip);
+    return d.module != nullptr ? d : LookupName(name, version, flags, skip);
+  }
+  Definition d = LookupName(name, version, flags, skip);
+  if (d.module != nullptr) return d;
+  return LookupIn(root->searchlist, root->nsearch, 0, name, version, flags, skip);
+}
+
+void NoteBinding(Module& from, const Module& to_const) {
+  Module& to = const_cast<Module&>(to_const);
+  if (&from == &to || !to.dlopened || to.nodelete) return;
+  DlLockGuard lock;
+  if (!from.dlopened || from.nodelete) {
+    // Whatever can never be unloaded keeps what it bound to forever.
+    to.nodelete = true;
+    return;
+  }
+  for (unsigned i = 0; i < from.ndeps; ++i)
+    if (from.deps[i] == &to) return;
+  for (unsigned i = 0; i < from.nreldeps; ++i)
+    if (from.reldeps[i] == &to) return;
+  if (from.nreldeps == from.reldeps_cap) {
+    const unsigned cap = from.reldeps_cap ? from.reldeps_cap * 2 : 4;
+    auto* grown = g.arena.New<Module*>(cap);
+    if (grown == nullptr) {
+      to.nodelete = true;  // cannot track it: keep it
+      return;
+    }
+    for (unsigned i = 0; i < from.nreldeps; ++i) grown[i] = from.reldeps[i];
+    g.arena.Free(from.reldeps);
+    from.reldeps = grown;
+    from.reldeps_cap = cap;
+  }
+  from.reldeps[from.nreldeps++] = &to;
+}
+
 Definition LookupReference(Module& from, uint32_t symndx, unsigned flags) {
   const elf::Sym& ref = from.symtab.syms[symndx];
   elf::HashedName name(from.symtab.SymbolName(ref));
@@ -55,11 +106,12 @@ Definition LookupReference(Module& from, uint32_t symndx, unsigned flags) {
   Definition d;
   // DT_SYMBOLIC: the object's own definitions come first.
   if (from.dyn.symbolic && !(flags & kLookupCopy) && FindIn(from, name, version, flags, d)) return d;
-  d = LookupName(name, version, flags, (flags & kLookupCopy) ? g.program : nullptr);
+  d = LookupFrom(from, name, version, flags, (flags & kLookupCopy) ? g.program : nullptr);
   // A protected definition in the referencing object binds to itself.
   if (d.module != nullptr && d.module != &from && ref.visibility() == STV_PROTECTED && ref.defined() &&
       !(flags & kLookupCopy))
     d = {&from, &ref};
+  if (d.module != nullptr && d.module->dlopened) NoteBinding(from, *d.module);
   if (d.module != nullptr && Debugging(kDebugBindings))
     DebugLine([&](support::Buffer& b) {
       b.Str("binding file ").Str(DisplayName(from)).Str(" [0] to ").Str(DisplayName(*d.module))

@@ -13,8 +13,9 @@ struct Definition {
 };
 
 enum LookupFlags : unsigned {
-  kLookupPlt = 1,   // a PLT slot: never binds to an undefined symbol
-  kLookupCopy = 2,  // a copy relocation: skip the program itself
+  kLookupPlt = 1,     // a PLT slot: never binds to an undefined symbol
+  kLookupCopy = 2,    // a copy relocation: skip the program itself
+  kLookupNewest = 4,  // unversioned dlsym: the default version, never a hidden one
 };
 
 // Resolves the reference `ref` (symbol index symndx of `from`). Returns the
@@ -24,6 +25,20 @@ Definition LookupReference(Module& from, uint32_t symndx, unsigned flags);
 // Looks a name up in the global scope (version optional).
 Definition LookupName(elf::HashedName& name, const elf::Version* version, unsigned flags,
                       const Module* skip);
+
+// Looks a name up in list[start, n), skipping `skip`.
+Definition LookupIn(Module* const* list, unsigned n, unsigned start, elf::HashedName& name,
+                    const elf::Version* version, unsigned flags, const Module* skip);
+
+// Looks a name up in the scopes of `from`: the global scope, then (for an
+// object dlopen loaded) its dlopen root's local scope; RTLD_DEEPBIND puts
+// the local scope first.
+Definition LookupFrom(const Module& from, elf::HashedName& name, const elf::Version* version,
+                      unsigned flags, const Module* skip);
+
+// Records that `from` bound to `to`, so dlclose keeps `to` while `from`
+// lives (and an initial object's binding makes `to` permanent).
+void NoteBinding(Module& from, const Module& to);
 
 // The version a reference of `from` to symndx requires, or nullptr.
 const elf::Version* RequiredVersion(const Module& from, uint32_t symndx);

@@ -83,6 +83,7 @@ void SetUpRtldModule(uint64_t base) {
   AdoptImage(*m, base, reinterpret_cast<const elf::Phdr*>(base + eh.phoff), eh.phnum);
   if (LoadError e = DecodeModule(*m)) FatalLoad("", e.text);
   m->init_called = true;  // the loader has no initialisers of its own
+  m->nodelete = true;
   g.rtld = m;
 }
 
@@ -98,6 +99,7 @@ void SetUpVdso() {
     }
   Module* m = NewModule();
   m->is_vdso = true;
+  m->nodelete = true;
   m->relocated = true;
   m->init_called = true;
   AdoptImage(*m, g.vdso_base - load_vaddr, phdr, eh.phnum);
@@ -151,40 +153,10 @@ void LoadPreloads(const char* list, const char* source) {
   });
 }
 
-// Breadth-first over DT_NEEDED, in load order; records each object's direct
-// dependencies. In list mode a missing object is reported, not fatal.
-void LoadDependencies() {
-  for (Module* m = g.program; m != nullptr; m = m->next) {
-    if (m->is_vdso || m->dyn.needed_count == 0) continue;
-    m->deps = g.arena.New<Module*>(m->dyn.needed_count);
-    if (m->deps == nullptr) FatalLoad("", "cannot allocate memory", 12);
-    for (size_t i = 0; i < m->dyn.count; ++i) {
-      if (m->dynamic[i].tag != DT_NEEDED) continue;
-      const char* name = m->symtab.String(m->dynamic[i].val);
-      SearchError err;
-      Module* dep = LoadObject(name, m, &err);
-      if (dep == nullptr) {
-        // --list stops at a missing object like a normal start; tracing
-        // (LD_TRACE_LOADED_OBJECTS, ldd) goes on with a placeholder that
-        // keeps the object's place in the list.
-        if (!g.opt.list || g.opt.list_option) FatalLoad(err.objname, err.text, err.err);
-        dep = NewModule();
-        dep->is_missing = true;
-        dep->relocated = dep->init_called = true;
-        dep->lm.l_name = dep->path = name;
-        AddAlias(*dep, name);
-        AppendModule(dep);
-      }
-      bool seen = false;
-      for (unsigned k = 0; k < m->ndeps; ++k) seen |= m->deps[k] == dep;
-      if (!seen) m->deps[m->ndeps++] = dep;
-    }
-  }
-}
-
 void BuildScope() {
   g.scope = g.arena.New<Module*>(g.nmodules);
   if (g.scope == nullptr) FatalLoad("", "cannot allocate memory", 12);
+  g.scope_cap = g.nmodules;
   for (Module* m = g.first; m; m = m->next) {
     if (m->is_vdso || m->is_missing) continue;
     m->in_scope = true;
@@ -241,6 +213,35 @@ void PrintList() {
 
 }  // namespace
 
+void LoadDependencies(Module* first) {
+  for (Module* m = first; m != nullptr; m = m->next) {
+    if (m->is_vdso || m->dyn.needed_count == 0) continue;
+    m->deps = g.arena.New<Module*>(m->dyn.needed_count);
+    if (m->deps == nullptr) FatalLoad("", "cannot allocate memory", 12);
+    for (size_t i = 0; i < m->dyn.count; ++i) {
+      if (m->dynamic[i].tag != DT_NEEDED) continue;
+      const char* name = m->symtab.String(m->dynamic[i].val);
+      SearchError err;
+      Module* dep = LoadObject(name, m, &err);
+      if (dep == nullptr) {
+        // --list stops at a missing object like a normal start; tracing
+        // (LD_TRACE_LOADED_OBJECTS, ldd) goes on with a placeholder that
+        // keeps the object's place in the list.
+        if (!g.opt.list || g.opt.list_option) FatalLoad(err.objname, err.text, err.err);
+        dep = NewModule();
+        dep->is_missing = true;
+        dep->relocated = dep->init_called = true;
+        dep->lm.l_name = dep->path = name;
+        AddAlias(*dep, name);
+        AppendModule(dep);
+      }
+      bool seen = false;
+      for (unsigned k = 0; k < m->ndeps; ++k) seen |= m->deps[k] == dep;
+      if (!seen) m->deps[m->ndeps++] = dep;
+    }
+  }
+}
+
 EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   g_stats.start_tsc = g_stats.mark_tsc = start_tsc;
   EndPhase(Phase::kBootstrap);
@@ -290,7 +291,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
 
   LoadPreloads(g.opt.preload_env, "LD_PRELOAD");
   LoadPreloads(g.opt.preload_arg, "--preload");
-  LoadDependencies();
+  LoadDependencies(g.program);
   BuildScope();
   if (Debugging(kDebugScopes)) DebugScopes();
   NotifyDebugger(RDebug::kConsistent);
@@ -314,6 +315,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   EndPhase(Phase::kInit);
   if (Debugging(kDebugLibs))
     DebugLine([](support::Buffer& b) { b.Str("transferring control: ").Str(ProgramName()); });
+  g.load_adds = g.nmodules;
   ReportStatistics();
   return {prog.entry, reinterpret_cast<uint64_t>(g.sp)};
 }

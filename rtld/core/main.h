@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "rtld/core/module.h"
+
 namespace rtld {
 
 // Returned in %rax:%rdx to the entry assembly.
@@ -15,6 +17,12 @@ struct EntryAndStack {
 // initialisers. `base` is the loader's own load address; `start_tsc` the
 // time stamp of the loader's first instruction.
 [[gnu::noinline]] EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc);
+
+// Loads the DT_NEEDED objects of `first` and of every object after it in
+// load order (breadth first), recording each one's direct dependencies.
+// A missing object is fatal (Fatal, which dlopen catches), except in list
+// mode, where it is listed as not found.
+void LoadDependencies(Module* first);
 
 }  // namespace rtld
 

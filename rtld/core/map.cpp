@@ -93,6 +93,7 @@ void AdoptImage(Module& m, uint64_t base, const Phdr* phdr, uint16_t phnum) {
         m.tls_filesz = ph.filesz;
         m.tls_memsz = ph.memsz;
         m.tls_align = ph.align ? ph.align : 1;
+        m.tls_firstbyte = (0 - ph.vaddr) & (m.tls_align - 1);
         break;
       default:
         break;
@@ -113,10 +114,11 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
   if (eh.phoff > file_size || ph_bytes > file_size - eh.phoff)
     return {"cannot read file data", 0, true};
   const Phdr* phdr;
+  Phdr* buf = nullptr;
   if (eh.phoff + ph_bytes <= head.size && (eh.phoff % 8) == 0) {
     phdr = reinterpret_cast<const Phdr*>(head.bytes + eh.phoff);
   } else {
-    auto* buf = static_cast<Phdr*>(g.arena.Allocate(ph_bytes, 8));
+    buf = static_cast<Phdr*>(g.arena.Allocate(ph_bytes, 8));
     if (buf == nullptr) return {"cannot allocate memory for program header", 12};
     long r = sys::Pread(fd, buf, ph_bytes, eh.phoff);
     if (r != static_cast<long>(ph_bytes))
@@ -241,7 +243,9 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
     if (copy == nullptr) return {"cannot allocate memory for program header", 12};
     support::MemCpy(copy, phdr, ph_bytes);
     runtime_phdr = copy;
+    m.phdr_owned = true;
   }
+  g.arena.Free(buf);
   AdoptImage(m, base, runtime_phdr, eh.phnum);
   m.entry = base + eh.entry;
   m.dev = st.dev;

@@ -39,6 +39,7 @@ struct Module {
   uint64_t base = 0;  // load bias: runtime address = base + vaddr
   const elf::Phdr* phdr = nullptr;
   uint16_t phnum = 0;
+  bool phdr_owned = false;  // phdr is the loader's copy (freed with the module)
   uint64_t map_start = 0, map_end = 0;  // runtime range of all PT_LOADs
   uint64_t entry = 0;                   // runtime entry point
 
@@ -58,6 +59,12 @@ struct Module {
   const void* tls_image = nullptr;
   uint64_t tls_filesz = 0, tls_memsz = 0, tls_align = 0, tls_offset = 0;
   uint64_t tls_modid = 0;
+  uint64_t tls_firstbyte = 0;     // the block's start modulo tls_align (from p_vaddr)
+  bool tls_static = false;        // the block is in the static area at -tls_offset
+  bool tls_need_init = false;     // placed there before it was relocated: image not copied yet
+  bool tls_forced_dynamic = false;  // a thread allocated its block dynamically: never static
+  uint64_t tls_static_below = 0;  // the static area's use before this block (reclaiming)
+  void* tlsdesc = nullptr;        // dynamic TLS descriptors this object's relocations made
 
   uint64_t dev = 0, ino = 0;
 
@@ -69,12 +76,25 @@ struct Module {
   unsigned index = 0;         // position in load order
 
   bool is_program = false, is_rtld = false, is_vdso = false;
-  bool is_missing = false;
-  bool wants_exec_stack = false;  // PT_GNU_STACK with PF_X    // --list only: a dependency that was not found
+  bool is_missing = false;    // --list only: a dependency that was not found
+  bool wants_exec_stack = false;  // PT_GNU_STACK with PF_X
   bool in_scope = false;      // in the global scope
   bool listed = false;        // in the load-order list
   bool relocated = false, init_called = false, fini_called = false;
   bool visited = false;       // scratch for sorts
+
+  // Dynamic loading (dlopen). The initial objects have none of this.
+  bool dlopened = false;      // loaded by dlopen (can be unloaded)
+  bool nodelete = false;      // RTLD_NODELETE or DF_1_NODELETE: never unloaded
+  bool deepbind = false;      // RTLD_DEEPBIND: its local scope before the global one
+  bool unloading = false;     // being finalised and unmapped
+  bool marked = false;        // scratch for dlclose's reachability walk
+  unsigned opencount = 0;     // dlopen calls that returned this object, minus dlclose calls
+  Module** searchlist = nullptr;  // a dlopen root: itself and its dependencies, breadth first
+  unsigned nsearch = 0;
+  Module* scope_root = nullptr;   // the dlopen root whose searchlist its lookups also use
+  Module** reldeps = nullptr;     // objects outside its dependencies it bound to
+  unsigned nreldeps = 0, reldeps_cap = 0;
 
 };
 

@@ -6,6 +6,7 @@
 #include "rtld/core/lazy.h"
 #include "rtld/core/lookup.h"
 #include "rtld/core/state.h"
+#include "rtld/core/tls.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
 
@@ -13,6 +14,7 @@ extern "C" {
 // TLS descriptor functions (arch/x86_64/tlsdesc.S).
 void RtldTlsdescStatic() __attribute__((visibility("hidden")));
 void RtldTlsdescUndefweak() __attribute__((visibility("hidden")));
+void RtldTlsdescDynamic() __attribute__((visibility("hidden")));
 }
 
 namespace rtld {
@@ -217,6 +219,9 @@ class Relocator {
           }
           if (def->tls_modid == 0)
             FatalLoad(DisplayName(m_), "TLS relocation against an object without TLS");
+          // Initial-exec code in a dlopen'ed object needs the static area.
+          if (!def->tls_static && !TryStaticTls(const_cast<Module&>(*def), false))
+            FatalLoad(DisplayName(*def), "cannot allocate memory in static TLS block");
           const uint64_t v = s.sym ? s.sym->value : 0;
           *reinterpret_cast<uint64_t*>(where) = v + static_cast<uint64_t>(r.addend) - def->tls_offset;
           break;
@@ -237,8 +242,15 @@ class Relocator {
           if (s.module->tls_modid == 0)
             FatalLoad(DisplayName(m_), "TLS relocation against an object without TLS");
           const uint64_t v = s.sym ? s.sym->value : 0;
+          Module& def = const_cast<Module&>(*s.module);
+          if (!def.tls_static && !TryStaticTls(def, true)) {
+            // A dlopen'ed object's block, allocated on first access.
+            desc[0] = reinterpret_cast<uint64_t>(&RtldTlsdescDynamic);
+            desc[1] = DynamicTlsdesc(m_, def, v + static_cast<uint64_t>(r.addend));
+            break;
+          }
           desc[0] = reinterpret_cast<uint64_t>(&RtldTlsdescStatic);
-          desc[1] = v + static_cast<uint64_t>(r.addend) - s.module->tls_offset;
+          desc[1] = v + static_cast<uint64_t>(r.addend) - def.tls_offset;
           break;
         }
         default:
@@ -329,10 +341,10 @@ const char* DisplayName(const Module& m) {
   return m.lm.l_name && m.lm.l_name[0] ? m.lm.l_name : ProgramName();
 }
 
-void RelocateModule(Module& m) {
+void RelocateModule(Module& m, bool now) {
   if (m.relocated) return;
   if (m.dyn.textrel) ProtectText(m, true);
-  const bool lazy = !g.opt.bind_now && !m.dyn.bind_now && m.jmprel.count != 0;
+  const bool lazy = !now && !g.opt.bind_now && !m.dyn.bind_now && m.jmprel.count != 0;
   if (Debugging(kDebugReloc))
     DebugLine([&](support::Buffer& b) {
       b.Str("relocation processing: ").Str(DisplayName(m)).Str(lazy ? " (lazy)" : "");

@@ -22,7 +22,8 @@ extern RelocStats g_reloc_stats;
 
 // Relocates m (its dependencies must already be relocated). Fatal errors
 // (undefined symbols, bad relocations) end the process with glibc's message.
-void RelocateModule(Module& m);
+// `now` (RTLD_NOW) binds the PLT eagerly as well.
+void RelocateModule(Module& m, bool now = false);
 
 // A resolved symbol: its value (already the IFUNC's choice) and where it was
 // defined (module nullptr: an unresolved weak reference, value 0).

@@ -386,6 +386,40 @@ Module* LoadObject(const char* name, Module* requester, SearchError* error) {
   return MapCandidate(cand, path, name, requester, error);
 }
 
+Module* FindLoadedObject(const char* name, Module* requester, SearchError* error) {
+  if (Module* m = AlreadyLoaded(name)) return m->listed ? m : nullptr;
+  // As glibc, the file is looked for: one not found is an error, one
+  // found but not loaded is not.
+  Candidate cand;
+  char path[kPathMax];
+  Probe p;
+  if (support::StrChr(name, '/') != nullptr) {
+    Module* owner = requester ? requester : g.program;
+    elf::DstValues v{nullptr, kLibToken, kPlatformToken};
+    if (support::StrChr(name, '$') != nullptr && owner) v.origin = OriginOf(*owner);
+    if (elf::ExpandDst(name, support::StrLen(name), v, g.secure, path, sizeof path) != elf::ExpandResult::kOk) {
+      *error = {name, "cannot open shared object file", 2};
+      return nullptr;
+    }
+    if (Module* m = AlreadyLoaded(path)) return m->listed ? m : nullptr;
+    p = TryFile(path, cand);
+  } else {
+    p = Search(name, requester, path, cand);
+  }
+  if (p == Probe::kMissing) {
+    *error = {name, "cannot open shared object file", 2};
+    return nullptr;
+  }
+  if (p == Probe::kFatal) {
+    *error = {g.arena.Dup(path), cand.error_text, cand.error_err};
+    return nullptr;
+  }
+  sys::Close(cand.fd);
+  for (Module* m = g.first; m != nullptr; m = m->next)
+    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso && !m->is_missing) return m;
+  return nullptr;
+}
+
 Module* LoadProgram(const char* path, SearchError* error) {
   Candidate cand;
   Probe p = TryFile(path, cand);

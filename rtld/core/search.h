@@ -19,6 +19,12 @@ struct SearchError {
 };
 Module* LoadObject(const char* name, Module* requester, SearchError* error);
 
+// The loaded object `name` designates, as requested by `requester`, or
+// nullptr; loads nothing (RTLD_NOLOAD). The file is searched for as a
+// load would: the same file loaded under another name matches, and a file
+// that cannot be found sets *error (left untouched otherwise).
+Module* FindLoadedObject(const char* name, Module* requester, SearchError* error);
+
 // Maps the program named on the command line (command mode).
 Module* LoadProgram(const char* path, SearchError* error);
 

@@ -47,16 +47,27 @@ struct State {
   Module* first = nullptr;  // load order list (the namespace)
   Module* last = nullptr;
   unsigned nmodules = 0;
-  Module** scope = nullptr;  // global scope, in load order
+  Module** scope = nullptr;  // global scope, in load order (RTLD_GLOBAL objects appended)
   unsigned nscope = 0;
+  unsigned scope_cap = 0;
+  uint64_t load_adds = 0, load_subs = 0;  // objects ever added to / removed from the list
 
   // ld.so.cache, mapped once on first need.
   elf::LdCache ld_cache;
   bool ld_cache_tried = false;
 
-  // Static TLS.
-  uint64_t tls_static_size = 0;
+  // TLS. Module ids index tls_slots; the generation counts changes of the
+  // slot table, and each thread's DTV records the generation it reflects.
+  uint64_t tls_static_size = 0;   // the static area below the TCB, surplus included
+  uint64_t tls_static_used = 0;   // of which in use
   uint64_t tls_max_modid = 0;
+  uint64_t tls_generation = 1;
+  struct TlsSlot {
+    Module* module;
+    uint64_t gen;  // generation of the slot's last change
+  };
+  TlsSlot* tls_slots = nullptr;   // [0, tls_slots_cap)
+  uint64_t tls_slots_cap = 0;
   void* tcb = nullptr;
 
   support::Arena arena;

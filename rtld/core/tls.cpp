@@ -1,12 +1,20 @@
 #include "rtld/core/tls.h"
 
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/syscall.h"
 #include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
+#include "rtld/core/dl_lock.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
+
+extern "C" {
+// Bytes the dynamic TLS descriptor's slow path reserves for xsave (a
+// multiple of 64), 0 for fxsave; set before the first dynamic descriptor.
+__attribute__((visibility("hidden"))) uint64_t RtldTlsdescXsaveSize = 0;
+}
 
 namespace rtld {
 
@@ -33,12 +41,91 @@ struct Tcb {
 static_assert(__builtin_offsetof(Tcb, stack_guard) == 0x28);
 static_assert(__builtin_offsetof(Tcb, pointer_guard) == 0x30);
 
-// Spare DTV entries past the initial modules, for modules loaded later.
+// Spare DTV entries past the highest module id, for modules loaded later.
 constexpr uint64_t kDtvSurplus = 14;
 
 // Room kept in the static block for objects loaded later with initial-exec
 // TLS (dlopen), as glibc's surplus does.
 constexpr uint64_t kStaticSurplus = 1664;
+
+// A DTV entry whose block is not allocated yet (glibc's value, which
+// libthread_db also recognises).
+void* const kUnallocated = reinterpret_cast<void*>(~uintptr_t{0});
+
+// Alignment of the TCB, hence the most a static block can be aligned.
+uint64_t g_tcb_align = 64;
+
+// Of the surplus, what TLS descriptors may still take opportunistically.
+uint64_t g_static_optional = 512;
+
+DtvEntry* CurrentDtv() {
+  DtvEntry* dtv;
+  __asm__("movq %%fs:8, %0" : "=r"(dtv));
+  return dtv;
+}
+
+char* ThreadPointer() { return static_cast<char*>(CurrentThread()); }
+
+bool GrowSlots(uint64_t need) {
+  if (need < g.tls_slots_cap) return true;
+  uint64_t cap = g.tls_slots_cap ? g.tls_slots_cap * 2 : 64;
+  while (cap <= need) cap *= 2;
+  auto* slots = g.arena.New<State::TlsSlot>(cap);
+  if (slots == nullptr) return false;
+  for (uint64_t i = 0; i < g.tls_slots_cap; ++i) slots[i] = g.tls_slots[i];
+  // Readers hold the lock, so the old table can go at once.
+  g.arena.Free(g.tls_slots);
+  g.tls_slots = slots;
+  g.tls_slots_cap = cap;
+  return true;
+}
+
+[[noreturn]] void TlsOutOfMemory() { FatalLoad("", "cannot allocate memory for thread-local data", 12); }
+
+// Brings the calling thread's DTV up to the current generation: grows it
+// to cover every module id, frees blocks of modules that were unloaded or
+// whose id was reused, and points static modules' entries at their block.
+DtvEntry* UpdateDtv() {
+  DtvEntry* dtv = CurrentDtv();
+  uint64_t len = reinterpret_cast<uint64_t>(dtv[-1].val);
+  if (len < g.tls_max_modid) {
+    const uint64_t new_len = g.tls_max_modid + kDtvSurplus;
+    auto* fresh = g.arena.New<DtvEntry>(new_len + 2);
+    if (fresh == nullptr) TlsOutOfMemory();
+    for (uint64_t i = 0; i <= len + 1; ++i) fresh[i] = dtv[i - 1];
+    for (uint64_t i = len + 2; i < new_len + 2; ++i) fresh[i].val = kUnallocated;
+    fresh[0].val = reinterpret_cast<void*>(new_len);
+    g.arena.Free(dtv - 1);
+    dtv = fresh + 1;
+    len = new_len;
+    __asm__ volatile("movq %0, %%fs:8" : : "r"(dtv) : "memory");
+  }
+  const uint64_t seen = reinterpret_cast<uint64_t>(dtv[0].val);
+  for (uint64_t id = 1; id <= g.tls_max_modid && id < g.tls_slots_cap; ++id) {
+    const State::TlsSlot& slot = g.tls_slots[id];
+    if (slot.gen <= seen) continue;
+    g.arena.Free(dtv[id].to_free);
+    dtv[id].to_free = nullptr;
+    const Module* m = slot.module;
+    dtv[id].val = m != nullptr && m->tls_static ? ThreadPointer() - m->tls_offset : kUnallocated;
+  }
+  dtv[0].val = reinterpret_cast<void*>(g.tls_generation);
+  return dtv;
+}
+
+// Allocates and initialises m's dynamic block for the calling thread.
+void AllocateBlock(DtvEntry& entry, const Module& m) {
+  const uint64_t align = m.tls_align > 16 ? m.tls_align : 16;
+  char* raw = static_cast<char*>(g.arena.Allocate(m.tls_memsz + align));
+  if (raw == nullptr) TlsOutOfMemory();
+  // The block starts congruent to the segment's p_vaddr modulo its alignment.
+  const uint64_t skew = (m.tls_align - m.tls_firstbyte) & (m.tls_align - 1);
+  char* block = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(raw) + align - 1) & ~(align - 1)) + skew;
+  if (m.tls_filesz) support::MemCpy(block, m.tls_image, m.tls_filesz);
+  entry.val = block;
+  entry.to_free = raw;
+  const_cast<Module&>(m).tls_forced_dynamic = true;
+}
 
 }  // namespace
 
@@ -57,6 +144,7 @@ void SetUpStaticTls() {
     const uint64_t firstbyte = (0 - vaddr) & (a - 1);
     offset = ((offset + m.tls_memsz - firstbyte + a - 1) & ~(a - 1)) + firstbyte;
     m.tls_offset = offset;
+    m.tls_static = true;
     m.tls_modid = ++modid;
     if (Debugging(kDebugTls))
       DebugLine([&](support::Buffer& b) {
@@ -66,6 +154,8 @@ void SetUpStaticTls() {
     if (a > align) align = a;
   }
   g.tls_max_modid = modid;
+  g.tls_static_used = offset;
+  g_tcb_align = align;
   g.tls_static_size = ((offset + kStaticSurplus + align - 1) & ~(align - 1));
   const uint64_t total = g.tls_static_size + sizeof(Tcb) + align;
   char* block = static_cast<char*>(g.arena.Allocate(total, align));
@@ -85,14 +175,121 @@ void SetUpStaticTls() {
   auto* dtv = g.arena.New<DtvEntry>(slots + 2);
   if (dtv == nullptr) FatalLoad("", "cannot allocate TLS block", 12);
   dtv[0].val = reinterpret_cast<void*>(slots);  // length
-  dtv[1].val = reinterpret_cast<void*>(1);      // generation
+  dtv[1].val = reinterpret_cast<void*>(g.tls_generation);
+  for (uint64_t i = 2; i < slots + 2; ++i) dtv[i].val = kUnallocated;
+  if (!GrowSlots(modid + kDtvSurplus)) FatalLoad("", "cannot allocate TLS block", 12);
   for (unsigned i = 0; i < g.nscope; ++i) {
-    const Module& m = *g.scope[i];
-    if (m.tls_modid != 0) dtv[1 + m.tls_modid].val = reinterpret_cast<char*>(tcb) - m.tls_offset;
+    Module& m = *g.scope[i];
+    if (m.tls_modid == 0) continue;
+    dtv[1 + m.tls_modid].val = reinterpret_cast<char*>(tcb) - m.tls_offset;
+    g.tls_slots[m.tls_modid] = {&m, g.tls_generation};
   }
   tcb->dtv = dtv + 1;
   g.tcb = tcb;
   if (sys::Call(sys::kArchPrctl, 0x1002 /* ARCH_SET_FS */, reinterpret_cast<long>(tcb)) != 0) FatalLoad("", "cannot set up thread-local storage");
+}
+
+void AssignTlsModule(Module& m) {
+  uint64_t id = 1;
+  while (id <= g.tls_max_modid && id < g.tls_slots_cap && g.tls_slots[id].module != nullptr) ++id;
+  if (!GrowSlots(id + 1)) TlsOutOfMemory();
+  if (id > g.tls_max_modid) g.tls_max_modid = id;
+  m.tls_modid = id;
+  m.tls_static = false;
+  g.tls_slots[id] = {&m, ++g.tls_generation};
+  if (Debugging(kDebugTls))
+    DebugLine([&](support::Buffer& b) {
+      b.Str("TLS: module ").Dec(id).Str(" ").Str(DisplayName(m)).Str(": dynamic, size ").Dec(m.tls_memsz)
+          .Str(", align ").Dec(m.tls_align);
+    });
+}
+
+bool TryStaticTls(Module& m, bool optional) {
+  if (m.tls_static) return true;
+  if (m.tls_forced_dynamic || m.tls_modid == 0) return false;
+  const uint64_t a = m.tls_align ? m.tls_align : 1;
+  if (a > g_tcb_align) return false;
+  const uint64_t used = g.tls_static_used;
+  const uint64_t offset = ((used + m.tls_memsz - m.tls_firstbyte + a - 1) & ~(a - 1)) + m.tls_firstbyte;
+  if (offset > g.tls_static_size || offset < used) return false;
+  if (optional && offset - used > g_static_optional) return false;
+  if (optional) g_static_optional -= offset - used;
+  m.tls_static_below = used;
+  m.tls_offset = offset;
+  m.tls_static = true;
+  g.tls_static_used = offset;
+  m.tls_need_init = true;
+  if (m.relocated) FinishStaticTls(m);
+  g.tls_slots[m.tls_modid].gen = ++g.tls_generation;
+  if (Debugging(kDebugTls))
+    DebugLine([&](support::Buffer& b) {
+      b.Str("TLS: module ").Dec(m.tls_modid).Str(" ").Str(DisplayName(m)).Str(": static offset -").Dec(offset);
+    });
+  return true;
+}
+
+void FinishStaticTls(Module& m) {
+  if (!m.tls_need_init) return;
+  m.tls_need_init = false;
+  // Only the calling thread is known to a program without a libc.
+  char* block = ThreadPointer() - m.tls_offset;
+  if (m.tls_filesz) support::MemCpy(block, m.tls_image, m.tls_filesz);
+  support::MemSet(block + m.tls_filesz, 0, m.tls_memsz - m.tls_filesz);
+}
+
+void ReleaseTlsModule(Module& m) {
+  for (void* d = m.tlsdesc; d != nullptr;) {
+    void* next = static_cast<void**>(d)[3];
+    g.arena.Free(d);
+    d = next;
+  }
+  m.tlsdesc = nullptr;
+  if (m.tls_modid == 0) return;
+  g.tls_slots[m.tls_modid] = {nullptr, ++g.tls_generation};
+  while (g.tls_max_modid > 0 && g.tls_slots[g.tls_max_modid].module == nullptr) --g.tls_max_modid;
+  // The static area's top block is reclaimed, as glibc does.
+  if (m.tls_static && g.tls_static_used == m.tls_offset) g.tls_static_used = m.tls_static_below;
+  m.tls_modid = 0;
+  m.tls_static = false;
+}
+
+void* TlsAddress(const Module& m, uint64_t offset) {
+  DlLockGuard lock;
+  DtvEntry* dtv = UpdateDtv();
+  DtvEntry& e = dtv[m.tls_modid];
+  if (e.val == kUnallocated) AllocateBlock(e, m);
+  return static_cast<char*>(e.val) + offset;
+}
+
+void* TlsDataIfAllocated(const Module& m) {
+  if (m.tls_modid == 0) return nullptr;
+  DtvEntry* dtv = CurrentDtv();
+  const uint64_t seen = reinterpret_cast<uint64_t>(dtv[0].val);
+  if (seen != g.tls_generation) {
+    if (m.tls_modid > reinterpret_cast<uint64_t>(dtv[-1].val)) return nullptr;
+    if (seen < g.tls_slots[m.tls_modid].gen) return nullptr;
+  }
+  void* data = dtv[m.tls_modid].val;
+  return data == kUnallocated ? nullptr : data;
+}
+
+uint64_t DynamicTlsdesc(Module& owner, const Module& def, uint64_t offset) {
+  // {module id, offset, generation, next}: the first two are a tls_index
+  // for the slow path, the generation the one the DTV must have reached.
+  static bool sized = false;
+  if (!sized) {
+    sized = true;
+    const uint64_t size = arch::XsaveAreaSize();
+    RtldTlsdescXsaveSize = size >= 576 ? (size + 63) & ~uint64_t{63} : 0;
+  }
+  auto* d = g.arena.New<uint64_t>(4);
+  if (d == nullptr) TlsOutOfMemory();
+  d[0] = def.tls_modid;
+  d[1] = offset;
+  d[2] = g.tls_slots[def.tls_modid].gen;
+  d[3] = reinterpret_cast<uint64_t>(owner.tlsdesc);
+  owner.tlsdesc = d;
+  return reinterpret_cast<uint64_t>(d);
 }
 
 void InitializeStaticTls() {
@@ -107,14 +304,31 @@ void InitializeStaticTls() {
 }  // namespace rtld
 
 // The general-dynamic and local-dynamic access path: the address of offset
-// ti->offset in module ti->module's block for the calling thread.
+// ti->offset in module ti->module's block for the calling thread. The fast
+// path reads the DTV; a DTV behind the current generation or a block not
+// yet allocated takes the slow path, under the loader's lock.
 struct TlsIndex {
   uint64_t module;
   uint64_t offset;
 };
 
+extern "C" __attribute__((noinline)) void* RtldTlsGetAddrSlow(const TlsIndex* ti) {
+  using namespace rtld;
+  DlLockGuard lock;
+  DtvEntry* dtv = UpdateDtv();
+  const uint64_t id = ti->module;
+  if (id == 0 || id > g.tls_max_modid || g.tls_slots[id].module == nullptr)
+    FatalLoad("", "TLS access to a module that is not loaded");
+  DtvEntry& e = dtv[id];
+  if (e.val == kUnallocated) AllocateBlock(e, *g.tls_slots[id].module);
+  return static_cast<char*>(e.val) + ti->offset;
+}
+
 extern "C" __attribute__((visibility("default"))) void* __tls_get_addr(const TlsIndex* ti) {
-  rtld::DtvEntry* dtv;
-  __asm__("movq %%fs:8, %0" : "=r"(dtv));
-  return static_cast<char*>(dtv[ti->module].val) + ti->offset;
+  rtld::DtvEntry* dtv = rtld::CurrentDtv();
+  if (__builtin_expect(reinterpret_cast<uint64_t>(dtv[0].val) != rtld::g.tls_generation, 0))
+    return RtldTlsGetAddrSlow(ti);
+  void* p = dtv[ti->module].val;
+  if (__builtin_expect(p == rtld::kUnallocated, 0)) return RtldTlsGetAddrSlow(ti);
+  return static_cast<char*>(p) + ti->offset;
 }

@@ -35,9 +35,11 @@ const Module* FindProvider(const char* file) {
 
 }  // namespace
 
-void CheckVersions() {
+namespace {
+
+void Check(Module* first, bool fatal_each) {
   bool failed = false;
-  for (Module* m = g.first; m; m = m->next) {
+  for (Module* m = first; m; m = m->next) {
     const elf::DynamicInfo& d = m->dyn;
     if (d.verneed == 0) continue;
     elf::Addr p = d.verneed;
@@ -58,6 +60,13 @@ void CheckVersions() {
         if (provider != nullptr && provider->dyn.verdef != 0 && (va->flags & VER_FLG_WEAK) == 0 &&
             !Defines(*provider, m->symtab.String(va->name), va->hash)) {
           failed = true;
+          if (fatal_each) {
+            char text[512];
+            support::Buffer b(text, sizeof text);
+            b.Str("version `").Str(m->symtab.String(va->name)).Str("' not found (required by ")
+                .Str(DisplayName(*m)).Str(")");
+            Fatal("version lookup error", DisplayName(*provider), b.CStr(), 0, 1);
+          }
           Print(2, [&](support::Buffer& b) {
             b.Str(ProgramName()).Str(": ").Str(DisplayName(*provider)).Str(": version `")
                 .Str(m->symtab.String(va->name)).Str("' not found (required by ")
@@ -73,5 +82,11 @@ void CheckVersions() {
   }
   if (failed) sys::ExitGroup(1);
 }
+
+}  // namespace
+
+void CheckVersions() { Check(g.first, false); }
+
+void CheckVersionsFrom(Module* first) { Check(first, true); }
 
 }  // namespace rtld

@@ -37,7 +37,7 @@ enum : long {
   kRead = 0, kWrite = 1, kOpen = 2, kClose = 3, kFstat = 5, kMmap = 9, kMprotect = 10,
   kMunmap = 11, kPread = 17, kWritev = 20, kAccess = 21, kGetpid = 39, kExitGroup = 231,
   kReadlink = 89, kGetcwd = 79, kArchPrctl = 158, kClockGettime = 228, kOpenat = 257,
-  kNewfstatat = 262,
+  kNewfstatat = 262, kFutex = 202,
 };
 
 // The name of a system call the loader makes (for the histogram).
@@ -59,6 +59,7 @@ inline const char* Name(long nr) {
     case kClockGettime: return "clock_gettime";
     case kNewfstatat: return "newfstatat";
     case kExitGroup: return "exit_group";
+    case kFutex: return "futex";
     default: return "other";
   }
 }
@@ -125,6 +126,12 @@ inline long Mprotect(void* addr, size_t len, int prot) {
   return Call(kMprotect, reinterpret_cast<long>(addr), static_cast<long>(len), prot);
 }
 inline long Getpid() { return Call(kGetpid); }
+inline long FutexWait(int* addr, int expected) {
+  return Call(kFutex, reinterpret_cast<long>(addr), 128 /* FUTEX_WAIT_PRIVATE */, expected, 0);
+}
+inline long FutexWake(int* addr, int count) {
+  return Call(kFutex, reinterpret_cast<long>(addr), 129 /* FUTEX_WAKE_PRIVATE */, count);
+}
 [[noreturn]] inline void ExitGroup(int status) {
   for (;;) arch::Syscall(kExitGroup, status);
 }

@@ -1,0 +1,354 @@
+#include "rtld/core/dl.h"
+
+#include "rtld/core/debug.h"
+#include "rtld/core/debugger.h"
+#include "rtld/core/diag.h"
+#include "rtld/core/init_fini.h"
+#include "rtld/core/main.h"
+#include "rtld/core/relocate.h"
+#include "rtld/core/search.h"
+#include "rtld/core/state.h"
+#include "rtld/core/tls.h"
+#include "rtld/core/version.h"
+#include "rtld/support/string.h"
+#include "rtld/support/sys.h"
+
+namespace rtld {
+
+namespace {
+
+[[noreturn]] void OutOfMemory() { FatalLoad("", "cannot allocate memory", 12); }
+
+// root's local scope: itself and its dependencies, breadth first (glibc's
+// l_searchlist).
+void BuildSearchlist(Module& root) {
+  if (root.searchlist != nullptr) return;
+  unsigned cap = 0;
+  for (Module* m = g.first; m; m = m->next) {
+    m->visited = false;
+    ++cap;
+  }
+  auto** list = g.arena.New<Module*>(cap + 1);
+  if (list == nullptr) OutOfMemory();
+  unsigned n = 0;
+  list[n++] = &root;
+  root.visited = true;
+  for (unsigned i = 0; i < n; ++i) {
+    const Module& m = *list[i];
+    for (unsigned k = 0; k < m.ndeps; ++k) {
+      Module* d = m.deps[k];
+      if (d->visited || d->is_missing || n == cap + 1) continue;
+      d->visited = true;
+      list[n++] = d;
+    }
+  }
+  root.searchlist = list;
+  root.nsearch = n;
+}
+
+void AddToGlobalScope(Module& m) {
+  if (m.in_scope || m.is_vdso || m.is_missing) return;
+  if (g.nscope == g.scope_cap) {
+    const unsigned cap = g.scope_cap < 8 ? 16 : g.scope_cap * 2;
+    auto** grown = g.arena.New<Module*>(cap);
+    if (grown == nullptr) OutOfMemory();
+    for (unsigned i = 0; i < g.nscope; ++i) grown[i] = g.scope[i];
+    // Threads binding lazily may still walk the old array: it stays.
+    __atomic_store_n(&g.scope, grown, __ATOMIC_RELEASE);
+    g.scope_cap = cap;
+  }
+  g.scope[g.nscope] = &m;
+  __atomic_store_n(&g.nscope, g.nscope + 1, __ATOMIC_RELEASE);
+  m.in_scope = true;
+}
+
+void RemoveFromGlobalScope(Module& m) {
+  if (!m.in_scope) return;
+  unsigned j = 0;
+  for (unsigned i = 0; i < g.nscope; ++i)
+    if (g.scope[i] != &m) g.scope[j++] = g.scope[i];
+  __atomic_store_n(&g.nscope, j, __ATOMIC_RELEASE);
+  m.in_scope = false;
+}
+
+void Unlink(Module& m) {
+  if (m.prev) {
+    m.prev->next = m.next;
+    m.prev->lm.l_next = m.next ? &m.next->lm : nullptr;
+  } else {
+    g.first = m.next;
+  }
+  if (m.next) {
+    m.next->prev = m.prev;
+    m.next->lm.l_prev = m.prev ? &m.prev->lm : nullptr;
+  } else {
+    g.last = m.prev;
+  }
+  m.listed = false;
+  --g.nmodules;
+}
+
+void FreeRecords(Module& m) {
+  for (ModuleName* n = m.names; n != nullptr;) {
+    ModuleName* next = n->next;
+    g.arena.Free(const_cast<char*>(n->name));
+    g.arena.Free(n);
+    n = next;
+  }
+  if (m.path != m.lm.l_name) g.arena.Free(const_cast<char*>(m.lm.l_name));
+  g.arena.Free(const_cast<char*>(m.path));
+  g.arena.Free(const_cast<char*>(m.origin));
+  g.arena.Free(m.versions);
+  g.arena.Free(m.deps);
+  g.arena.Free(m.searchlist);
+  g.arena.Free(m.reldeps);
+  if (m.phdr_owned) g.arena.Free(const_cast<elf::Phdr*>(m.phdr));
+  g.arena.Free(&m);
+}
+
+// Takes an object out of the process: scope, TLS, list, mappings, records.
+void Unload(Module& m) {
+  if (Debugging(kDebugFiles))
+    DebugLine([&](support::Buffer& b) { b.Str("\nfile=").Str(DisplayName(m)).Str(" [0];  destroying link map"); });
+  RemoveFromGlobalScope(m);
+  ReleaseTlsModule(m);
+  Unlink(m);
+  if (m.map_end > m.map_start) sys::Munmap(reinterpret_cast<void*>(m.map_start), m.map_end - m.map_start);
+  ++g.load_subs;
+  FreeRecords(m);
+}
+
+// Unloads every object after `last` in load order (a failed dlopen's).
+// The loader's own record may have joined the list meanwhile: it stays.
+void Rollback(Module* last) {
+  Module* m = g.last;
+  while (m != last && m != nullptr) {
+    Module* prev = m->prev;
+    if (!m->is_rtld) Unload(*m);
+    m = prev;
+  }
+}
+
+// Unloads the objects nothing uses any more: neither initial, open,
+// NODELETE, nor reachable from such an object through its dependencies or
+// the bindings it made into other dlopen'ed objects.
+void CollectOnce();
+
+// A dlclose from a finaliser that Collect runs only asks for another pass
+// once the current one is done (glibc's rerun), so objects are finalised
+// and unmapped one pass at a time.
+bool g_collecting = false;
+bool g_collect_again = false;
+
+void Collect() {
+  if (g_collecting) {
+    g_collect_again = true;
+    return;
+  }
+  g_collecting = true;
+  do {
+    g_collect_again = false;
+    CollectOnce();
+  } while (g_collect_again);
+  g_collecting = false;
+}
+
+void CollectOnce() {
+  unsigned n = 0;
+  for (Module* m = g.first; m; m = m->next) {
+    m->marked = !m->dlopened || m->opencount > 0 || m->nodelete || m->unloading;
+    ++n;
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Module* m = g.first; m; m = m->next) {
+      if (!m->marked) continue;
+      for (unsigned i = 0; i < m->ndeps; ++i)
+        if (!m->deps[i]->marked) changed = m->deps[i]->marked = true;
+      for (unsigned i = 0; i < m->nreldeps; ++i)
+        if (!m->reldeps[i]->marked) changed = m->reldeps[i]->marked = true;
+    }
+  }
+  Module* unused[n];
+  unsigned k = 0;
+  for (Module* m = g.first; m; m = m->next)
+    if (!m->marked) unused[k++] = m;
+  if (k == 0) return;
+  for (unsigned i = 0; i < k; ++i) unused[i]->unloading = true;
+  // Finalisers: dependents before their dependencies. They may call
+  // dlclose themselves; objects being unloaded count as used then.
+  SortModules(unused, k, false);
+  Module** list = unused;
+  WithoutCatching([&] {
+    for (unsigned i = 0; i < k; ++i) Finalize(*list[i]);
+  });
+  NotifyDebugger(RDebug::kDelete);
+  for (unsigned i = 0; i < k; ++i) Unload(*unused[i]);
+  NotifyDebugger(RDebug::kConsistent);
+}
+
+bool HasTls(const Module& m) { return m.tls_memsz != 0 || m.tls_filesz != 0; }
+
+// Maps, links, relocates the objects `file` brings in; on failure
+// unloads them and raises the error again.
+Module* LoadNew(const char* file, int mode, Module* caller) {
+  Module* const last = g.last;
+  Module* root = nullptr;
+  NotifyDebugger(RDebug::kAdd);
+  CaughtError error;
+  const bool ok = Catching(&error, [&] {
+    SearchError err;
+    root = LoadObject(file, caller, &err);
+    if (root == nullptr) FatalLoad(err.objname, err.text, err.err);
+    Module* first = last->next;
+    if (first == nullptr) return;  // it was loaded already
+    // An opened object heads its own loading chain (RTLD_NEXT, DT_RPATH).
+    for (Module* m = first; m; m = m->next)
+      if (m == root) root->loader = nullptr;
+    if (root->dyn.flags_1 & DF_1_NOOPEN) FatalLoad(root->lm.l_name, "shared object cannot be dlopen()ed");
+    LoadDependencies(first);
+    NotifyDebugger(RDebug::kConsistent);
+    for (Module* m = first; m; m = m->next) {
+      if (m->is_rtld) continue;
+      m->dlopened = true;
+      m->scope_root = root;
+      m->deepbind = (mode & kRtldDeepbind) != 0;
+      if ((m->dyn.flags_1 & DF_1_NODELETE) || (mode & kRtldNodelete)) m->nodelete = true;
+    }
+    BuildSearchlist(*root);
+    CheckVersionsFrom(first);
+    for (Module* m = first; m; m = m->next)
+      if (!m->is_rtld && HasTls(*m)) AssignTlsModule(*m);
+    const bool now = (mode & kRtldNow) != 0;
+    for (Module* m = g.last; m != last; m = m->prev)
+      if (!m->is_rtld) RelocateModule(*m, now);
+    for (Module* m = first; m; m = m->next) FinishStaticTls(*m);
+  });
+  if (!ok) {
+    Rollback(last);
+    NotifyDebugger(RDebug::kConsistent);
+    Fatal(nullptr, "", error.message, 0);
+  }
+  if (last->next == nullptr) NotifyDebugger(RDebug::kConsistent);
+  return root;
+}
+
+}  // namespace
+
+Module* Open(const char* file, int mode, Module* caller) {
+  if ((mode & kRtldBindingMask) == 0) FatalLoad(file ? file : "", "invalid mode for dlopen()", 22);
+  if (file == nullptr || file[0] == 0) {
+    ++g.program->opencount;
+    return g.program;
+  }
+  Module* root;
+  Module* const last = g.last;
+  if (mode & kRtldNoload) {
+    SearchError err;
+    root = FindLoadedObject(file, caller, &err);
+    if (err.text != nullptr) FatalLoad(err.objname, err.text, err.err);
+    if (root == nullptr) return nullptr;
+  } else {
+    root = LoadNew(file, mode, caller);
+  }
+  BuildSearchlist(*root);
+  ++root->opencount;
+  if (mode & kRtldNodelete) root->nodelete = true;
+  if (mode & kRtldGlobal)
+    for (unsigned i = 0; i < root->nsearch; ++i) AddToGlobalScope(*root->searchlist[i]);
+  if (Debugging(kDebugFiles))
+    DebugLine([&](support::Buffer& b) {
+      b.Str("opening file=").Str(DisplayName(*root)).Str(" [0]; direct_opencount=").Dec(root->opencount);
+    });
+  // Initialisers of what this call loaded, the opened object last. An
+  // error in them is not dlopen's: it ends the process as at start-up.
+  unsigned n = 1;
+  for (Module* m = last->next; m; m = m->next) ++n;
+  Module* order[n];
+  n = 0;
+  order[n++] = root;
+  for (Module* m = last->next; m; m = m->next) {
+    ++g.load_adds;
+    if (m != root) order[n++] = m;
+  }
+  Module** list = order;
+  WithoutCatching([&] { RunInitializersOf(list, n); });
+  return root;
+}
+
+void Close(Module* handle) {
+  if (!IsLoaded(handle) || handle->opencount == 0) FatalLoad("", "shared object not open");
+  --handle->opencount;
+  if (Debugging(kDebugFiles))
+    DebugLine([&](support::Buffer& b) {
+      b.Str("\nclosing file=").Str(DisplayName(*handle)).Str("; direct_opencount=").Dec(handle->opencount);
+    });
+  if (handle->opencount == 0 && handle->dlopened && !handle->nodelete) Collect();
+}
+
+bool IsLoaded(const void* h) {
+  for (const Module* m = g.first; m; m = m->next)
+    if (m == h) return !m->unloading;
+  return false;
+}
+
+Module* ObjectContaining(uint64_t addr) {
+  for (Module* m = g.first; m; m = m->next) {
+    if (addr < m->map_start || addr >= m->map_end || m->is_missing) continue;
+    const uint64_t rel = addr - m->base;
+    for (unsigned i = 0; i < m->phnum; ++i)
+      if (m->phdr[i].type == PT_LOAD && rel - m->phdr[i].vaddr < m->phdr[i].memsz) return m;
+  }
+  return nullptr;
+}
+
+uint64_t SymbolValue(const Module& m, const elf::Sym& s) {
+  if (s.type() == STT_TLS) return reinterpret_cast<uint64_t>(TlsAddress(m, s.value));
+  const uint64_t value = s.shndx == SHN_ABS ? s.value : m.base + s.value;
+  if (s.type() == STT_GNU_IFUNC && s.shndx != SHN_UNDEF) return CallIfunc(value);
+  return value;
+}
+
+const elf::Sym* NearestSymbol(const Module& m, uint64_t addr) {
+  const elf::SymbolTable& t = m.symtab;
+  const elf::Sym* best = nullptr;
+  auto consider = [&](uint32_t i) {
+    const elf::Sym& s = t.syms[i];
+    if (s.shndx == SHN_UNDEF && s.value == 0) return;
+    if (s.shndx == SHN_ABS || s.type() == STT_TLS || s.name >= t.strsz) return;
+    const uint64_t start = m.base + s.value;
+    if (addr < start) return;
+    const bool covers = (s.shndx == SHN_UNDEF || s.size == 0) ? addr == start : addr < start + s.size;
+    if (!covers) return;
+    if (best == nullptr || best->value < s.value) best = &s;
+  };
+  if (t.has_gnu) {
+    for (uint32_t b = 0; b < t.gnu.nbuckets; ++b) {
+      uint32_t i = t.gnu.buckets[b];
+      if (i == 0 || i < t.gnu.symoffset) continue;
+      for (; i < t.nsyms; ++i) {
+        consider(i);
+        if (t.gnu.chain[i - t.gnu.symoffset] & 1) break;
+      }
+    }
+  } else if (t.has_sysv) {
+    for (uint32_t i = 0; i < t.sysv.nchain && i < t.nsyms; ++i) {
+      const elf::Sym& s = t.syms[i];
+      const unsigned bind = s.bind();
+      if ((bind == STB_GLOBAL || bind == STB_WEAK) && s.visibility() != STV_HIDDEN &&
+          s.visibility() != STV_INTERNAL)
+        consider(i);
+    }
+  }
+  return best;
+}
+
+void UndefinedSymbol(const Module& reference, const char* name, const char* version) {
+  char text[512];
+  support::Buffer b(text, sizeof text);
+  b.Str("undefined symbol: ").Str(name);
+  if (version != nullptr) b.Str(", version ").Str(version);
+  Fatal("symbol lookup error", DisplayName(reference), b.CStr());
+}
+
+}  // namespace rtld

@@ -1,0 +1,30 @@
+// The loader's lock: one recursive mutex serialises the dl API, dynamic TLS
+// allocation and additions to an object's dependencies, so several threads
+// may call them at once (constructors that dlopen re-enter it).
+#pragma once
+
+#include "rtld/core/diag.h"
+#include "rtld/support/sys.h"
+
+namespace rtld {
+
+class DlLock {
+ public:
+  static void Acquire();
+  static void Release();
+  // The holder's recursion depth, and its restoration after an error
+  // unwound past nested holders (RunCatching).
+  static unsigned Depth();
+  static void RestoreDepth(unsigned depth);
+};
+
+// Holds the lock for a scope.
+class DlLockGuard {
+ public:
+  DlLockGuard() { DlLock::Acquire(); }
+  ~DlLockGuard() { DlLock::Release(); }
+  DlLockGuard(const DlLockGuard&) = delete;
+  DlLockGuard& operator=(const DlLockGuard&) = delete;
+};
+
+}  // namespace rtld
