@@ -21,8 +21,12 @@ command mode: `glibc` runs glibc's loader with the same options, `interp` is
 skipped (exit status 77).
 
 The environment of a run is exactly the --env values, nothing inherited, so
-LD_LIBRARY_PATH and the like from outside never leak in. "@DIR@" in --env,
---arg and --ldso-option values is replaced by the layout's absolute path.
+LD_LIBRARY_PATH and the like from outside never leak in; in the glibc mode
+the --oracle-env values are added to it (the dl_* cases: glibc's loader has
+no dl API of its own, so the oracle runs with LD_PRELOAD=libc.so.6 and the
+program binds to libc.so.6's, while our loader exports the API itself).
+"@DIR@" in --env, --oracle-env, --arg and --ldso-option values is replaced
+by the layout's absolute path.
 
 Outputs are normalised before comparison: the layout directory becomes @DIR@,
 the path of either loader @LDSO@, "/./" in paths "/", "(0x...)" addresses
@@ -206,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--arg", action="append", default=[], help="a program argument")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable (the environment is only these)")
+    parser.add_argument("--oracle-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable added in the glibc mode only")
     parser.add_argument("--ldso-option", action="append", default=[], metavar="OPTION",
                         help="a loader option (the case becomes command-mode only)")
     parser.add_argument("--stdout-head", type=int, metavar="N",
@@ -250,7 +256,7 @@ def main() -> int:
         return value.replace(DIR_TOKEN, work_dir)
 
     env = {}
-    for value in args.env:
+    for value in args.env + (args.oracle_env if args.mode == "glibc" else []):
         name, _, setting = value.partition("=")
         env[name] = expand(setting)
     cwd = os.path.normpath(os.path.join(work_dir, args.cwd))

@@ -1,0 +1,2 @@
+/* libdl_error.so: one function, for the dlsym errors. */
+int err_fn(void) { return 1; }
