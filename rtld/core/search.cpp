@@ -26,6 +26,7 @@ struct DirStatus {
   const char* path;
   size_t len;
   bool exists;
+  bool checked;  // exists was established by a stat: no need to ask again
 };
 constexpr unsigned kMaxDirs = 64;
 DirStatus g_dirs[kMaxDirs];
@@ -79,7 +80,7 @@ DirStatus* FindDir(const char* dir, size_t len) {
   for (unsigned i = 0; i < g_ndirs; ++i)
     if (g_dirs[i].len == len && support::StrNCmp(g_dirs[i].path, dir, len) == 0) return &g_dirs[i];
   if (g_ndirs == kMaxDirs) return nullptr;
-  g_dirs[g_ndirs] = {g.arena.Dup(dir, len), len, true};
+  g_dirs[g_ndirs] = {g.arena.Dup(dir, len), len, true, false};
   return &g_dirs[g_ndirs++];
 }
 
@@ -101,8 +102,9 @@ Probe TryDir(const char* dir, size_t len, const char* name, char* path_out, Cand
   if (!(o == 1 && path_out[0] == '/')) path_out[o++] = '/';
   support::MemCpy(path_out + o, name, name_len + 1);
   Probe p = TryFile(path_out, cand);
-  if (p == Probe::kMissing && status != nullptr && len > 0) {
+  if (p == Probe::kMissing && status != nullptr && len > 0 && !status->checked) {
     // Is the directory itself missing? One stat answers for all later names.
+    status->checked = true;
     char dir_path[kPathMax];
     support::MemCpy(dir_path, dir, len);
     dir_path[len] = 0;
