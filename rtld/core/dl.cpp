@@ -10,6 +10,7 @@
 #include "rtld/core/state.h"
 #include "rtld/core/tls.h"
 #include "rtld/core/version.h"
+#include "rtld/glibc/personality.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
 
@@ -156,7 +157,7 @@ void Collect() {
 void CollectOnce() {
   unsigned n = 0;
   for (Module* m = g.first; m; m = m->next) {
-    m->marked = !m->dlopened || m->opencount > 0 || m->nodelete || m->unloading;
+    m->marked = !m->dlopened || m->opencount > 0 || m->nodelete || m->unloading || glibc::KeepsLoaded(*m);
     ++n;
   }
   for (bool changed = true; changed;) {
@@ -184,6 +185,7 @@ void CollectOnce() {
   });
   NotifyDebugger(RDebug::kDelete);
   for (unsigned i = 0; i < k; ++i) Unload(*unused[i]);
+  glibc::ListChanged();
   NotifyDebugger(RDebug::kConsistent);
 }
 
@@ -223,9 +225,11 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
     for (Module* m = g.last; m != last; m = m->prev)
       if (!m->is_rtld) RelocateModule(*m, now);
     for (Module* m = first; m; m = m->next) FinishStaticTls(*m);
+    for (Module* m = first; m; m = m->next) glibc::DescribeModule(*m);
   });
   if (!ok) {
     Rollback(last);
+    glibc::ListChanged();
     NotifyDebugger(RDebug::kConsistent);
     Fatal(nullptr, "", error.message, 0);
   }
@@ -256,6 +260,7 @@ Module* Open(const char* file, int mode, Module* caller) {
   if (mode & kRtldNodelete) root->nodelete = true;
   if (mode & kRtldGlobal)
     for (unsigned i = 0; i < root->nsearch; ++i) AddToGlobalScope(*root->searchlist[i]);
+  glibc::DescribeModule(*root);
   if (Debugging(kDebugFiles))
     DebugLine([&](support::Buffer& b) {
       b.Str("opening file=").Str(DisplayName(*root)).Str(" [0]; direct_opencount=").Dec(root->opencount);
@@ -272,7 +277,9 @@ Module* Open(const char* file, int mode, Module* caller) {
     if (m != root) order[n++] = m;
   }
   Module** list = order;
+  glibc::ListChanged();
   WithoutCatching([&] { RunInitializersOf(list, n); });
+  glibc::ListChanged();
   return root;
 }
 

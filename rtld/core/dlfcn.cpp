@@ -208,6 +208,10 @@ RTLD_EXPORT int dlinfo(void* handle, int request, void* arg) {
         support::MemCpy(arg, origin, n + 1);
         break;
       }
+      case kDiSerinfo:
+      case kDiSerinfoSize:
+        FillSerinfo(*m, static_cast<Serinfo*>(arg), request == kDiSerinfoSize);
+        break;
       case kDiTlsModid:
         *static_cast<size_t*>(arg) = m->tls_modid;
         break;

@@ -15,6 +15,7 @@
 #include "rtld/core/stats.h"
 #include "rtld/core/tls.h"
 #include "rtld/core/version.h"
+#include "rtld/glibc/personality.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
 
@@ -293,6 +294,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   LoadPreloads(g.opt.preload_arg, "--preload");
   LoadDependencies(g.program);
   BuildScope();
+  glibc::SetProcessData(g.sp, g.argv, g.secure);
   if (Debugging(kDebugScopes)) DebugScopes();
   NotifyDebugger(RDebug::kConsistent);
   EndPhase(Phase::kLoad);
@@ -301,17 +303,28 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
     sys::ExitGroup(0);
   }
   CheckVersions();
+  glibc::Detect();
   MakeStackExecutableIfAsked();
 
+  glibc::BeforeTls();
   SetUpStaticTls();
+  glibc::AfterTls(g.tcb);
   EndPhase(Phase::kTls);
-  // Dependencies first: reverse load order; the loader relocated itself.
-  for (Module* m = g.last; m; m = m->prev)
-    if (!m->is_vdso) RelocateModule(*m);
+  // Dependencies first, in initialiser order (a library's IFUNC resolvers
+  // may call into libc, which must be relocated by then); the loader
+  // relocated itself.
+  {
+    Module* order[g.nscope];
+    for (unsigned i = 0; i < g.nscope; ++i) order[i] = g.scope[i];
+    SortModules(order, g.nscope, true);
+    for (unsigned i = g.nscope; i-- > 0;) RelocateModule(*order[i]);
+  }
   InitializeStaticTls();
+  glibc::AfterRelocation();
   EndPhase(Phase::kRelocate);
 
   RunInitializers();
+  glibc::ListChanged();
   EndPhase(Phase::kInit);
   if (Debugging(kDebugLibs))
     DebugLine([](support::Buffer& b) { b.Str("transferring control: ").Str(ProgramName()); });

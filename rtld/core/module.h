@@ -29,6 +29,9 @@ struct ModuleName {
 
 struct Module {
   LinkMap lm;  // must stay first
+  // The rest of glibc's internal struct link_map (1192 bytes in all), which
+  // glibc's libc reads of every object (the glibc personality fills it).
+  alignas(8) unsigned char lm_glibc[1192 - sizeof(LinkMap)] = {};
 
   const char* path = "";          // as opened; "" for the program in PT_INTERP mode
   const char* soname = nullptr;   // DT_SONAME, or nullptr

@@ -388,6 +388,69 @@ Module* LoadObject(const char* name, Module* requester, SearchError* error) {
   return MapCandidate(cand, path, name, requester, error);
 }
 
+namespace {
+
+// Calls fn for each directory of one search list, tokens expanded, empty
+// and unexpandable elements as glibc treats them, duplicates once.
+template <typename Fn>
+void ForEachListDir(const char* list, const char* separators, Module* owner, Fn&& fn) {
+  elf::DstValues v{nullptr, kLibToken, kPlatformToken};
+  if (support::StrChr(list, '$') != nullptr && owner != nullptr) v.origin = OriginOf(*owner);
+  const char* seen[64];
+  unsigned nseen = 0;
+  elf::ForEachPathElement(list, separators, [&](const char* start, size_t n) {
+    char dir[kPathMax];
+    if (elf::ExpandDst(start, n, v, g.secure, dir, sizeof dir) != elf::ExpandResult::kOk) return true;
+    size_t len = support::StrLen(dir);
+    while (len > 1 && dir[len - 1] == '/') --len;
+    dir[len] = 0;
+    for (unsigned i = 0; i < nseen; ++i)
+      if (support::StrEq(seen[i], dir)) return true;
+    char* copy = g.arena.Dup(dir, len);
+    if (copy != nullptr && nseen < 64) seen[nseen++] = copy;
+    fn(dir, len);
+    return true;
+  });
+  for (unsigned i = 0; i < nseen; ++i) g.arena.Free(const_cast<char*>(seen[i]));
+}
+
+}  // namespace
+
+void FillSerinfo(Module& loader, Serinfo* si, bool counting) {
+  if (counting) {
+    si->dls_size = 0;
+    si->dls_cnt = 0;
+  }
+  unsigned idx = 0;
+  char* strings = reinterpret_cast<char*>(&si->dls_serpath[si->dls_cnt]);
+  auto add = [&](const char* dir, size_t len) {
+    if (counting) {
+      ++si->dls_cnt;
+      si->dls_size += len < 1 ? 2 : len + 1;
+      return;
+    }
+    si->dls_serpath[idx].dls_name = strings;
+    si->dls_serpath[idx].dls_flags = 0;
+    ++idx;
+    if (len == 0) *strings++ = '.';
+    support::MemCpy(strings, dir, len);
+    strings += len;
+    *strings++ = 0;
+  };
+  if (RunpathOf(loader) == nullptr) {
+    for (Module* m = &loader; m != nullptr; m = m->loader)
+      if (const char* rp = RpathOf(*m)) ForEachListDir(rp, ":", m, add);
+    Module* prog = g.program;
+    if (prog != nullptr && prog != &loader && !prog->dlopened)
+      if (const char* rp = RpathOf(*prog)) ForEachListDir(rp, ":", prog, add);
+  }
+  if (g.opt.library_path != nullptr) ForEachListDir(g.opt.library_path, ":;", g.program, add);
+  if (const char* rp = RunpathOf(loader)) ForEachListDir(rp, ":", &loader, add);
+  if ((loader.dyn.flags_1 & DF_1_NODEFLIB) == 0)
+    for (const char* dir : kDefaultDirs) add(dir, support::StrLen(dir));
+  if (counting) si->dls_size += reinterpret_cast<char*>(&si->dls_serpath[si->dls_cnt]) - reinterpret_cast<char*>(si);
+}
+
 Module* FindLoadedObject(const char* name, Module* requester, SearchError* error) {
   if (Module* m = AlreadyLoaded(name)) return m->listed ? m : nullptr;
   // As glibc, the file is looked for: one not found is an error, one

@@ -3,6 +3,8 @@
 // default directories, with glibc's precedence and dynamic string tokens.
 #pragma once
 
+#include <stddef.h>
+
 #include "rtld/core/module.h"
 
 namespace rtld {
@@ -24,6 +26,20 @@ Module* LoadObject(const char* name, Module* requester, SearchError* error);
 // load would: the same file loaded under another name matches, and a file
 // that cannot be found sets *error (left untouched otherwise).
 Module* FindLoadedObject(const char* name, Module* requester, SearchError* error);
+
+// <dlfcn.h>'s Dl_serinfo: the directories a dlopen from `loader` would
+// search, in order (dlinfo RTLD_DI_SERINFOSIZE counts, RTLD_DI_SERINFO
+// fills a buffer of the size counted).
+struct Serpath {
+  char* dls_name;
+  unsigned dls_flags;
+};
+struct Serinfo {
+  size_t dls_size;
+  unsigned dls_cnt;
+  Serpath dls_serpath[1];
+};
+void FillSerinfo(Module& loader, Serinfo* si, bool counting);
 
 // Maps the program named on the command line (command mode).
 Module* LoadProgram(const char* path, SearchError* error);

@@ -62,13 +62,23 @@ struct State {
   uint64_t tls_static_used = 0;   // of which in use
   uint64_t tls_max_modid = 0;
   uint64_t tls_generation = 1;
+  // glibc's dtv_slotinfo layout, in one dtv_slotinfo_list {len, next}
+  // (tls_slot_list) so its libc and libthread_db can read it.
   struct TlsSlot {
-    Module* module;
     uint64_t gen;  // generation of the slot's last change
+    Module* module;
   };
-  TlsSlot* tls_slots = nullptr;   // [0, tls_slots_cap)
+  TlsSlot* tls_slots = nullptr;   // [0, tls_slots_cap), right after tls_slot_list's header
   uint64_t tls_slots_cap = 0;
+  uint64_t* tls_slot_list = nullptr;  // {len, next = nullptr, slots...}
   void* tcb = nullptr;
+  void* initial_dtv = nullptr;  // the main thread's first DTV (never freed)
+
+  // The process allocator once glibc's libc provides it (the glibc
+  // personality): DTVs and dynamic TLS blocks that libc may free.
+  void* (*libc_malloc)(size_t) = nullptr;
+  void* (*libc_calloc)(size_t, size_t) = nullptr;
+  void (*libc_free)(void*) = nullptr;
 
   support::Arena arena;
 };

@@ -27,19 +27,22 @@ struct DtvEntry {
 
 namespace {
 
-// The native TCB. Offsets are the x86-64 ABI's as gcc-compiled code uses
-// them; the rest of the block is reserved and zero.
-struct Tcb {
+// The thread control block. Offsets are the x86-64 ABI's as gcc-compiled
+// code uses them; its size and alignment are glibc's struct pthread's, so
+// the same block serves as the main thread's descriptor when glibc's libc
+// runs (the personality fills the rest). Unused words stay zero.
+struct alignas(64) Tcb {
   void* self;             // %fs:0x00
   void* dtv;              // %fs:0x08
   void* self2;            // %fs:0x10 (glibc's tcbhead_t.self)
   uint64_t reserved[2];   // %fs:0x18, 0x20
   uint64_t stack_guard;   // %fs:0x28
   uint64_t pointer_guard; // %fs:0x30
-  uint64_t pad[57];
+  uint64_t rest[289];
 };
 static_assert(__builtin_offsetof(Tcb, stack_guard) == 0x28);
 static_assert(__builtin_offsetof(Tcb, pointer_guard) == 0x30);
+static_assert(sizeof(Tcb) == 2368);
 
 // Spare DTV entries past the highest module id, for modules loaded later.
 constexpr uint64_t kDtvSurplus = 14;
@@ -70,14 +73,34 @@ bool GrowSlots(uint64_t need) {
   if (need < g.tls_slots_cap) return true;
   uint64_t cap = g.tls_slots_cap ? g.tls_slots_cap * 2 : 64;
   while (cap <= need) cap *= 2;
-  auto* slots = g.arena.New<State::TlsSlot>(cap);
-  if (slots == nullptr) return false;
+  auto* list = static_cast<uint64_t*>(g.arena.Allocate(16 + cap * sizeof(State::TlsSlot), 16));
+  if (list == nullptr) return false;
+  list[0] = cap;
+  list[1] = 0;
+  auto* slots = reinterpret_cast<State::TlsSlot*>(list + 2);
   for (uint64_t i = 0; i < g.tls_slots_cap; ++i) slots[i] = g.tls_slots[i];
   // Readers hold the lock, so the old table can go at once.
-  g.arena.Free(g.tls_slots);
+  g.arena.Free(g.tls_slot_list);
+  g.tls_slot_list = list;
   g.tls_slots = slots;
   g.tls_slots_cap = cap;
   return true;
+}
+
+// DTVs and dynamic blocks: libc's allocator when there is one (it frees
+// them itself when it reuses a thread's stack), else the loader's.
+void* TlsCalloc(size_t size) {
+  if (g.libc_calloc != nullptr) return g.libc_calloc(1, size);
+  return g.arena.Allocate(size);
+}
+
+void TlsFree(void* p) {
+  if (p == nullptr) return;
+  if (g.libc_free != nullptr && p != g.initial_dtv) {
+    g.libc_free(p);
+    return;
+  }
+  if (p != g.initial_dtv) g.arena.Free(p);
 }
 
 [[noreturn]] void TlsOutOfMemory() { FatalLoad("", "cannot allocate memory for thread-local data", 12); }
@@ -90,12 +113,12 @@ DtvEntry* UpdateDtv() {
   uint64_t len = reinterpret_cast<uint64_t>(dtv[-1].val);
   if (len < g.tls_max_modid) {
     const uint64_t new_len = g.tls_max_modid + kDtvSurplus;
-    auto* fresh = g.arena.New<DtvEntry>(new_len + 2);
+    auto* fresh = static_cast<DtvEntry*>(TlsCalloc((new_len + 2) * sizeof(DtvEntry)));
     if (fresh == nullptr) TlsOutOfMemory();
     for (uint64_t i = 0; i <= len + 1; ++i) fresh[i] = dtv[i - 1];
     for (uint64_t i = len + 2; i < new_len + 2; ++i) fresh[i].val = kUnallocated;
     fresh[0].val = reinterpret_cast<void*>(new_len);
-    g.arena.Free(dtv - 1);
+    TlsFree(dtv - 1);
     dtv = fresh + 1;
     len = new_len;
     __asm__ volatile("movq %0, %%fs:8" : : "r"(dtv) : "memory");
@@ -104,7 +127,7 @@ DtvEntry* UpdateDtv() {
   for (uint64_t id = 1; id <= g.tls_max_modid && id < g.tls_slots_cap; ++id) {
     const State::TlsSlot& slot = g.tls_slots[id];
     if (slot.gen <= seen) continue;
-    g.arena.Free(dtv[id].to_free);
+    TlsFree(dtv[id].to_free);
     dtv[id].to_free = nullptr;
     const Module* m = slot.module;
     dtv[id].val = m != nullptr && m->tls_static ? ThreadPointer() - m->tls_offset : kUnallocated;
@@ -116,7 +139,7 @@ DtvEntry* UpdateDtv() {
 // Allocates and initialises m's dynamic block for the calling thread.
 void AllocateBlock(DtvEntry& entry, const Module& m) {
   const uint64_t align = m.tls_align > 16 ? m.tls_align : 16;
-  char* raw = static_cast<char*>(g.arena.Allocate(m.tls_memsz + align));
+  char* raw = static_cast<char*>(TlsCalloc(m.tls_memsz + align));
   if (raw == nullptr) TlsOutOfMemory();
   // The block starts congruent to the segment's p_vaddr modulo its alignment.
   const uint64_t skew = (m.tls_align - m.tls_firstbyte) & (m.tls_align - 1);
@@ -182,10 +205,11 @@ void SetUpStaticTls() {
     Module& m = *g.scope[i];
     if (m.tls_modid == 0) continue;
     dtv[1 + m.tls_modid].val = reinterpret_cast<char*>(tcb) - m.tls_offset;
-    g.tls_slots[m.tls_modid] = {&m, g.tls_generation};
+    g.tls_slots[m.tls_modid] = {g.tls_generation, &m};
   }
   tcb->dtv = dtv + 1;
   g.tcb = tcb;
+  g.initial_dtv = dtv;
   if (sys::Call(sys::kArchPrctl, 0x1002 /* ARCH_SET_FS */, reinterpret_cast<long>(tcb)) != 0) FatalLoad("", "cannot set up thread-local storage");
 }
 
@@ -196,7 +220,7 @@ void AssignTlsModule(Module& m) {
   if (id > g.tls_max_modid) g.tls_max_modid = id;
   m.tls_modid = id;
   m.tls_static = false;
-  g.tls_slots[id] = {&m, ++g.tls_generation};
+  g.tls_slots[id] = {++g.tls_generation, &m};
   if (Debugging(kDebugTls))
     DebugLine([&](support::Buffer& b) {
       b.Str("TLS: module ").Dec(id).Str(" ").Str(DisplayName(m)).Str(": dynamic, size ").Dec(m.tls_memsz)
@@ -245,7 +269,7 @@ void ReleaseTlsModule(Module& m) {
   }
   m.tlsdesc = nullptr;
   if (m.tls_modid == 0) return;
-  g.tls_slots[m.tls_modid] = {nullptr, ++g.tls_generation};
+  g.tls_slots[m.tls_modid] = {++g.tls_generation, nullptr};
   while (g.tls_max_modid > 0 && g.tls_slots[g.tls_max_modid].module == nullptr) --g.tls_max_modid;
   // The static area's top block is reclaimed, as glibc does.
   if (m.tls_static && g.tls_static_used == m.tls_offset) g.tls_static_used = m.tls_static_below;
@@ -312,7 +336,9 @@ struct TlsIndex {
   uint64_t offset;
 };
 
-extern "C" __attribute__((noinline)) void* RtldTlsGetAddrSlow(const TlsIndex* ti) {
+// Callers of __tls_get_addr may arrive with a misaligned stack (glibc
+// allows it): the slow path realigns before using SSE spills.
+extern "C" __attribute__((noinline, force_align_arg_pointer)) void* RtldTlsGetAddrSlow(const TlsIndex* ti) {
   using namespace rtld;
   DlLockGuard lock;
   DtvEntry* dtv = UpdateDtv();
@@ -331,4 +357,81 @@ extern "C" __attribute__((visibility("default"))) void* __tls_get_addr(const Tls
   void* p = dtv[ti->module].val;
   if (__builtin_expect(p == rtld::kUnallocated, 0)) return RtldTlsGetAddrSlow(ti);
   return static_cast<char*>(p) + ti->offset;
+}
+
+// Thread creation by glibc's libc (pthread_create): the new thread's DTV
+// and static blocks. `tcb` is the thread's descriptor, its static TLS right
+// below it, as for the main thread.
+extern "C" __attribute__((visibility("default"))) void* _dl_allocate_tls_init(void* tcb, bool init_tls) {
+  using namespace rtld;
+  if (tcb == nullptr) return nullptr;
+  DlLockGuard lock;
+  auto* t = static_cast<Tcb*>(tcb);
+  auto* dtv = static_cast<DtvEntry*>(t->dtv);
+  uint64_t len = reinterpret_cast<uint64_t>(dtv[-1].val);
+  if (len < g.tls_max_modid) {
+    const uint64_t new_len = g.tls_max_modid + kDtvSurplus;
+    auto* fresh = static_cast<DtvEntry*>(TlsCalloc((new_len + 2) * sizeof(DtvEntry)));
+    if (fresh == nullptr) return nullptr;
+    fresh[0].val = reinterpret_cast<void*>(new_len);
+    TlsFree(dtv - 1);
+    dtv = fresh + 1;
+    t->dtv = dtv;
+    len = new_len;
+  }
+  char* tp = static_cast<char*>(tcb);
+  for (uint64_t id = 1; id <= len; ++id) {
+    dtv[id].val = kUnallocated;
+    dtv[id].to_free = nullptr;
+    if (id > g.tls_max_modid || id >= g.tls_slots_cap) continue;
+    const Module* m = g.tls_slots[id].module;
+    if (m == nullptr || !m->tls_static) continue;
+    char* block = tp - m->tls_offset;
+    dtv[id].val = block;
+    if (init_tls) {
+      if (m->tls_filesz) support::MemCpy(block, m->tls_image, m->tls_filesz);
+      support::MemSet(block + m->tls_filesz, 0, m->tls_memsz - m->tls_filesz);
+    }
+  }
+  dtv[0].val = reinterpret_cast<void*>(g.tls_generation);
+  return tcb;
+}
+
+extern "C" __attribute__((visibility("default"))) void* _dl_allocate_tls(void* mem) {
+  using namespace rtld;
+  void* raw = nullptr;
+  if (mem == nullptr) {
+    // A descriptor with its static area, aligned; the allocation's start
+    // is kept right after the descriptor for _dl_deallocate_tls.
+    const uint64_t size = g.tls_static_size + sizeof(Tcb) + 8;
+    raw = TlsCalloc(size + g_tcb_align);
+    if (raw == nullptr) return nullptr;
+    const uintptr_t start = (reinterpret_cast<uintptr_t>(raw) + g_tcb_align - 1) & ~(g_tcb_align - 1);
+    mem = reinterpret_cast<char*>(start) + g.tls_static_size;
+    *reinterpret_cast<void**>(static_cast<char*>(mem) + sizeof(Tcb)) = raw;
+  }
+  const uint64_t len = g.tls_max_modid + kDtvSurplus;
+  auto* dtv = static_cast<DtvEntry*>(TlsCalloc((len + 2) * sizeof(DtvEntry)));
+  if (dtv == nullptr) {
+    TlsFree(raw);
+    return nullptr;
+  }
+  dtv[0].val = reinterpret_cast<void*>(len);
+  static_cast<Tcb*>(mem)->dtv = dtv + 1;
+  return _dl_allocate_tls_init(mem, true);
+}
+
+extern "C" __attribute__((visibility("default"))) void _dl_deallocate_tls(void* tcb, bool dealloc_tcb) {
+  using namespace rtld;
+  auto* dtv = static_cast<DtvEntry*>(static_cast<Tcb*>(tcb)->dtv);
+  const uint64_t len = reinterpret_cast<uint64_t>(dtv[-1].val);
+  for (uint64_t id = 1; id <= len; ++id) TlsFree(dtv[id].to_free);
+  TlsFree(dtv - 1);  // never the initial one
+  if (dealloc_tcb) TlsFree(*reinterpret_cast<void**>(static_cast<char*>(tcb) + sizeof(Tcb)));
+}
+
+extern "C" __attribute__((visibility("default"))) void _dl_get_tls_static_info(size_t* size, size_t* align) {
+  using namespace rtld;
+  *size = g.tls_static_size + sizeof(Tcb);
+  *align = g_tcb_align;
 }
