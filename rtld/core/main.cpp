@@ -296,7 +296,6 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   BuildScope();
   glibc::SetProcessData(g.sp, g.argv, g.secure);
   if (Debugging(kDebugScopes)) DebugScopes();
-  NotifyDebugger(RDebug::kConsistent);
   EndPhase(Phase::kLoad);
   if (g.opt.list) {
     PrintList();
@@ -321,6 +320,9 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   }
   InitializeStaticTls();
   glibc::AfterRelocation();
+  // As glibc's loader: debuggers learn of the objects once they are
+  // relocated and the thread structures exist (libthread_db reads them).
+  NotifyDebugger(RDebug::kConsistent);
   EndPhase(Phase::kRelocate);
 
   RunInitializers();

@@ -145,7 +145,9 @@ static_assert(offsetof(CpuFeatures, level4_cache_size) == 472);
 // The glibc.cpu.x86_* tunables around the cache computation. On input: the
 // values GLIBC_TUNABLES gave them, or their defaults (as initialised here),
 // which change nothing. On output: what glibc's loader writes back into the
-// tunables with TUNABLE_SET_WITH_BOUNDS (value, minimum, maximum).
+// tunables with TUNABLE_SET_WITH_BOUNDS (value, minimum, maximum). The
+// bounds not reported here are fixed: data and shared cache size [0,
+// SIZE_MAX], rep_movsb maximum SIZE_MAX, rep_stosb [1, SIZE_MAX].
 struct X86CacheTunables {
   int64_t data_cache_size = 0;          // 0: not set
   int64_t shared_cache_size = 0;        // 0: not set
