@@ -507,7 +507,26 @@ void BeforeTls() {
   for (Module* m = g.first; m; m = m->next) DescribeModule(*m);
   ListChanged();
   ro._dl_initial_searchlist = Map(*g.program).l_searchlist;
-  if (g.vdso != nullptr) ro._dl_sysinfo_map = &Map(*g.vdso);
+  if (g.vdso != nullptr) {
+    ro._dl_sysinfo_map = &Map(*g.vdso);
+    // libc calls these directly when set, else makes the system call.
+    auto vdso = [](const char* name) -> void* {
+      Module* m = g.vdso;
+      elf::HashedName hn(name);
+      elf::Version v;
+      v.name = "LINUX_2.6";
+      v.hash = elf::SysvHash("LINUX_2.6");
+      v.hidden = true;
+      Definition d = LookupIn(&m, 1, 0, hn, &v, 0, nullptr);
+      return d.sym ? reinterpret_cast<void*>(d.module->base + d.sym->value) : nullptr;
+    };
+    ro._dl_vdso_clock_gettime64 = reinterpret_cast<decltype(ro._dl_vdso_clock_gettime64)>(vdso("__vdso_clock_gettime"));
+    ro._dl_vdso_gettimeofday = reinterpret_cast<decltype(ro._dl_vdso_gettimeofday)>(vdso("__vdso_gettimeofday"));
+    ro._dl_vdso_time = reinterpret_cast<decltype(ro._dl_vdso_time)>(vdso("__vdso_time"));
+    ro._dl_vdso_getcpu = reinterpret_cast<decltype(ro._dl_vdso_getcpu)>(vdso("__vdso_getcpu"));
+    ro._dl_vdso_clock_getres_time64 =
+        reinterpret_cast<decltype(ro._dl_vdso_clock_getres_time64)>(vdso("__vdso_clock_getres"));
+  }
 }
 
 void AfterTls(void* tcb) {
