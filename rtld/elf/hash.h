@@ -3,6 +3,7 @@
 // only when an object without DT_GNU_HASH asks for it.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace rtld::elf {
@@ -24,16 +25,23 @@ constexpr uint32_t SysvHash(const char* name) {
   return h;
 }
 
-// A name with its GNU hash computed once and its SysV hash computed on
-// first need.
+// A name with its GNU hash and length computed once and its SysV hash
+// computed on first need.
 struct HashedName {
   const char* name;
   uint32_t gnu;
   uint32_t sysv = 0;
   bool sysv_known = false;
+  size_t len = 0;
 
-  constexpr explicit HashedName(const char* n) : name(n), gnu(GnuHash(n)) {}
-  constexpr HashedName(const char* n, uint32_t gnu_hash) : name(n), gnu(gnu_hash) {}
+  constexpr explicit HashedName(const char* n) : name(n), gnu(5381) {
+    const char* p = n;
+    for (; *p; ++p) gnu = gnu * 33 + static_cast<unsigned char>(*p);
+    len = static_cast<size_t>(p - n);
+  }
+  constexpr HashedName(const char* n, uint32_t gnu_hash) : name(n), gnu(gnu_hash) {
+    while (n[len]) ++len;
+  }
 
   constexpr uint32_t Sysv() {
     if (!sysv_known) {

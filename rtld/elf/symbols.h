@@ -92,7 +92,7 @@ struct SymbolTable {
       for (; i < nsyms; ++i) {
         const uint32_t h2 = g.chain[i - g.symoffset];
         if (((h1 ^ h2) >> 1) == 0) {
-          int r = Check(i, name.name, want, plt, newest, versioned_candidate, candidates);
+          int r = Check(i, name.name, name.len, want, plt, newest, versioned_candidate, candidates);
           if (r > 0) return i;
           if (r < 0) return -1;
         }
@@ -103,7 +103,7 @@ struct SymbolTable {
       const uint32_t h = name.Sysv();
       uint32_t steps = 0;
       for (uint32_t i = s.buckets[h % s.nbucket]; i != STN_UNDEF && i < s.nchain; i = s.chains[i]) {
-        int r = Check(i, name.name, want, plt, newest, versioned_candidate, candidates);
+        int r = Check(i, name.name, name.len, want, plt, newest, versioned_candidate, candidates);
         if (r > 0) return i;
         if (r < 0) return -1;
         if (++steps > s.nchain) break;  // a cyclic chain in a hostile file
@@ -116,7 +116,15 @@ struct SymbolTable {
   // 1: match; 0: no match (may have recorded an unversioned candidate);
   // -1: the name matched a local or hidden symbol, which ends the search in
   // this object (glibc's do_lookup_x skips the object then).
-  int Check(uint32_t i, const char* want_name, const Version* want, bool plt, bool newest,
+  // Whether the string at off is want_name (of length want_len): the whole
+  // name and its NUL compared at once when they lie inside the table.
+  bool NameIs(size_t off, const char* want_name, size_t want_len) const {
+    if (off >= strsz) return false;
+    if (want_len < strsz - off) return support::MemEq(strtab + off, want_name, want_len + 1);
+    return support::StrCmp(strtab + off, want_name) == 0 && strsz - off > want_len;
+  }
+
+  int Check(uint32_t i, const char* want_name, size_t want_len, const Version* want, bool plt, bool newest,
             int64_t& candidate, unsigned& candidates) const {
     const Sym& s = syms[i];
     const unsigned type = s.type();
@@ -124,8 +132,7 @@ struct SymbolTable {
     if ((s.value == 0 && type != STT_TLS && s.shndx != SHN_ABS) || (plt && s.shndx == SHN_UNDEF))
       return 0;
     if (type > STT_FUNC && type != STT_COMMON && type != STT_TLS && type != STT_GNU_IFUNC) return 0;
-    const char* n = SymbolName(s);
-    if (n == nullptr || support::StrCmp(n, want_name) != 0) return 0;
+    if (!NameIs(s.name, want_name, want_len)) return 0;
     if (versym != nullptr && !VersionMatches(i, want, newest, candidate, candidates)) return 0;
     const unsigned bind = s.bind();
     if (s.visibility() == STV_HIDDEN || s.visibility() == STV_INTERNAL) return -1;

@@ -28,6 +28,21 @@ inline int StrNCmp(const char* a, const char* b, size_t n) {
 
 inline bool StrEq(const char* a, const char* b) { return StrCmp(a, b) == 0; }
 
+// Whether a[0, n) == b[0, n), eight bytes at a time (symbol names after a
+// hash match: long mangled C++ names). Reads exactly n bytes of each.
+inline bool MemEq(const char* a, const char* b, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    __builtin_memcpy(&x, a + i, 8);
+    __builtin_memcpy(&y, b + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 inline bool StartsWith(const char* s, const char* prefix) {
   while (*prefix)
     if (*s++ != *prefix++) return false;
