@@ -273,6 +273,14 @@ def gdb_skip_if(transcript: str) -> str | None:
     return None
 
 
+def loader_normalise(text: str) -> str:
+    """ldd-style lists: the loader's own path (glibc's, or ours) and load
+    addresses differ between the loaders by design."""
+    text = re.sub(r"\(0x[0-9a-f]+\)", "(ADDR)", text)
+    text = re.sub(r"\S*/(ld\.so|ld-linux-x86-64\.so\.2)\b", "LOADER", text)
+    return text
+
+
 _debug_symbols: dict[str, dict[int, str] | None] = {}
 
 
@@ -421,6 +429,21 @@ CASES = [
          requires=["/usr/bin/gdb"],
          normalise=[gdb_normalise],
          skip_if=gdb_skip_if),
+    Case("nss", "getent through libc's NSS (modules libc loads itself): passwd, group, hosts",
+         "/usr/bin/getent",
+         [Step([PROG, "passwd", "root"]),
+          Step([PROG, "group", "root"]),
+          Step([PROG, "hosts", "localhost"]),
+          Step([PROG, "passwd", "no-such-user-here"], status=2)]),
+    Case("iconv", "iconv through gconv modules libc dlopens: IBM850 and EBCDIC-US to and from UTF-8",
+         "/usr/bin/iconv",
+         [Step([PROG, "-f", "IBM850", "-t", "UTF-8"], stdin=b"caf\x82 na\x8bve\n"),
+          Step([PROG, "-f", "UTF-8", "-t", "EBCDIC-US"], stdin=b"hello, world\n"),
+          Step([PROG, "-f", "UTF-8", "-t", "NO-SUCH-CHARSET"], stdin=b"x\n", status=1)]),
+    Case("ldd_trace", "LD_TRACE_LOADED_OBJECTS=1 (what ldd runs): the same list of objects and paths",
+         "/usr/bin/python3",
+         [Step([PROG], env={"LD_TRACE_LOADED_OBJECTS": "1"})],
+         normalise=[loader_normalise]),
     Case("valgrind_ls", "valgrind --error-exitcode=1 -q (itself unchanged) runs ls under the loader",
          "/usr/bin/ls",
          [Step(["/usr/bin/valgrind", "--error-exitcode=1", "-q", PROG, "-la", "root/data"])],

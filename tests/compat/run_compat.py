@@ -207,7 +207,7 @@ class Runner:
             words += ["bash", "-c", f'exec -a "$0" {shlex.quote(executable)} "$@"']
         command = f"(cd {shlex.quote(cwd)} && {shlex.join(words + argv)})"
         if step.stdin:
-            command += f" <<< {shlex.quote(step.stdin.decode().rstrip(chr(10)))}"
+            command += f" <<< {shlex.quote(step.stdin.decode('latin-1').rstrip(chr(10)))}"
 
         try:
             process = subprocess.Popen(argv, executable=executable, cwd=cwd, env=env,
