@@ -30,6 +30,7 @@ constexpr CategoryName kCategories[] = {
     {"scopes", kDebugScopes, "display scope information"},
     {"tls", kDebugTls, "display TLS structures processing"},
     {"statistics", kDebugStatistics, "display start-up statistics (phase times, relocations, lookups)"},
+    {"symcache", kDebugSymcache, "display what the shared symbol cache did (file, closure, misses)"},
     {"all", ~uint32_t{0}, "all previous options combined"},
 };
 

@@ -20,6 +20,7 @@ enum DebugCategory : uint32_t {
   kDebugScopes = 1u << 6,
   kDebugTls = 1u << 7,
   kDebugStatistics = 1u << 8,
+  kDebugSymcache = 1u << 9,
 };
 
 extern uint32_t g_debug_mask;

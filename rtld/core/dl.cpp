@@ -8,6 +8,7 @@
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
 #include "rtld/core/state.h"
+#include "rtld/core/symcache.h"
 #include "rtld/core/tls.h"
 #include "rtld/core/version.h"
 #include "rtld/glibc/personality.h"
@@ -49,6 +50,7 @@ void BuildSearchlist(Module& root) {
 
 void AddToGlobalScope(Module& m) {
   if (m.in_scope || m.is_vdso || m.is_missing) return;
+  symcache::g_closure_usable = false;  // the closure was computed for the initial scope
   if (g.nscope == g.scope_cap) {
     const unsigned cap = g.scope_cap < 8 ? 16 : g.scope_cap * 2;
     auto** grown = g.arena.New<Module*>(cap);

@@ -13,6 +13,7 @@
 #include "rtld/core/search.h"
 #include "rtld/core/state.h"
 #include "rtld/core/stats.h"
+#include "rtld/core/symcache.h"
 #include "rtld/core/tls.h"
 #include "rtld/core/version.h"
 #include "rtld/glibc/personality.h"
@@ -303,6 +304,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   }
   CheckVersions();
   glibc::Detect();
+  symcache::Attach();
   MakeStackExecutableIfAsked();
 
   glibc::BeforeTls();
@@ -318,6 +320,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
     SortModules(order, g.nscope, true);
     for (unsigned i = g.nscope; i-- > 0;) RelocateModule(*order[i]);
   }
+  if (g.opt.record_bindings != nullptr) symcache::WriteRecordingAndExit();
   InitializeStaticTls();
   glibc::AfterRelocation();
   // As glibc's loader: debuggers learn of the objects once they are

@@ -250,6 +250,9 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
   m.entry = base + eh.entry;
   m.dev = st.dev;
   m.ino = st.ino;
+  m.size = static_cast<uint64_t>(st.size);
+  m.mtime_ns = st.mtime * 1000000000ull + st.mtime_ns;
+  m.ctime_ns = st.ctime * 1000000000ull + st.ctime_ns;
   if (m.dynamic != nullptr) {
     for (unsigned i = 0; i < m.phnum; ++i) {
       const Phdr& ph = m.phdr[i];

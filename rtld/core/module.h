@@ -69,7 +69,9 @@ struct Module {
   uint64_t tls_static_below = 0;  // the static area's use before this block (reclaiming)
   void* tlsdesc = nullptr;        // dynamic TLS descriptors this object's relocations made
 
-  uint64_t dev = 0, ino = 0;
+  // The file's identity from the fstat the loader made when it opened it
+  // (the symbol cache's key); 0 for objects it did not open.
+  uint64_t dev = 0, ino = 0, size = 0, mtime_ns = 0, ctime_ns = 0;
 
   Module* next = nullptr;     // load order
   Module* prev = nullptr;

@@ -62,6 +62,10 @@ void PrintHelp(const char* self) {
           "  --library-path PATH   use PATH instead of LD_LIBRARY_PATH\n"
           "  --preload LIST        preload the objects named in LIST\n"
           "  --argv0 STRING        set argv[0] to STRING before running\n"
+          "  --record-bindings FILE\n"
+          "                        resolve every symbol reference of the program and\n"
+          "                        its libraries, write the bindings to FILE (the symbol\n"
+          "                        cache tools read it) and exit without running it\n"
           "  --help                display this help and exit\n"
           "  --version             output version information and exit\n\n"
           "Shared library search path:\n"
@@ -142,6 +146,10 @@ const char* ParseCommandLine() {
       i += 2;
     } else if (support::StrEq(a, "--preload") && has_value) {
       g.opt.preload_arg = g.argv[i + 1];
+      i += 2;
+    } else if (support::StrEq(a, "--record-bindings") && has_value) {
+      g.opt.record_bindings = g.argv[i + 1];
+      g.opt.bind_now = true;
       i += 2;
     } else if (support::StrEq(a, "--argv0") && has_value) {
       g.opt.argv0 = g.argv[i + 1];

@@ -6,6 +6,7 @@
 #include "rtld/core/lazy.h"
 #include "rtld/core/lookup.h"
 #include "rtld/core/state.h"
+#include "rtld/core/symcache.h"
 #include "rtld/core/tls.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
@@ -31,10 +32,17 @@ struct Writable {
   static constexpr unsigned kMax = 8;
   uint64_t lo[kMax], hi[kMax];
   unsigned n = 0;
+  unsigned last = 0;  // the range the previous target fell in: checked first
 
-  bool Contains(uint64_t addr, uint64_t size) const {
+  bool Contains(uint64_t addr, uint64_t size) {
+    // One unsigned comparison for the common case (consecutive targets in
+    // the same segment); ranges are never wider than the address space.
+    if (n != 0 && addr - lo[last] <= hi[last] - lo[last] - size && hi[last] - lo[last] >= size) return true;
     for (unsigned i = 0; i < n; ++i)
-      if (addr >= lo[i] && addr + size <= hi[i] && addr + size >= addr) return true;
+      if (addr >= lo[i] && addr + size <= hi[i] && addr + size >= addr) {
+        last = i;
+        return true;
+      }
     return false;
   }
 };
@@ -325,9 +333,14 @@ Resolved ResolveSymbol(Module& m, uint32_t symndx, arch::RelocKind kind) {
   unsigned flags = 0;
   if (arch::IsPltKind(kind)) flags |= kLookupPlt;
   if (kind == RelocKind::kCopy) flags |= kLookupCopy;
-  Definition d = LookupReference(m, symndx, flags);
+  Definition d;
+  if (!symcache::g_closure_usable || !symcache::Lookup(m, symndx, &d)) {
+    d = LookupReference(m, symndx, flags);
+    symcache::Record(m, symndx, d);
+  }
   if (d.module == nullptr) {
-    if (ref.bind() != STB_WEAK) Undefined(m, symndx);
+    // Recording the bindings tolerates what a lazy start would too.
+    if (ref.bind() != STB_WEAK && g.opt.record_bindings == nullptr) Undefined(m, symndx);
     return {};
   }
   const elf::Sym& s = *d.sym;

@@ -22,6 +22,7 @@ struct Options {
   bool inhibit_cache = false;          // --inhibit-cache
   bool bind_now = false;               // LD_BIND_NOW
   bool bind_not = false;               // LD_BIND_NOT: bind lazily on every call, never update the GOT
+  const char* record_bindings = nullptr;  // --record-bindings FILE: resolve everything, write it, exit
 };
 
 struct State {

@@ -6,6 +6,7 @@
 #include "rtld/core/lookup.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
+#include "rtld/core/symcache.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
 
@@ -41,7 +42,9 @@ void PrintJson(ToNs&& to_ns, uint64_t total_tsc) {
         .Str(",\"tls\":").Dec(g_reloc_stats.tls)
         .Str(",\"lazy\":").Dec(g_reloc_stats.lazy)
         .Str(",\"lookups\":").Dec(g_lookups)
-        .Str(",\"cache_hits\":").Dec(g_reloc_stats.cache_hits).Str("}}\n");
+        .Str(",\"cache_hits\":").Dec(g_reloc_stats.cache_hits)
+        .Str(",\"symcache\":\"").Str(symcache::g_stats.state).Str("\",\"symcache_hits\":").Dec(symcache::g_stats.hits)
+        .Str(",\"symcache_not_recorded\":").Dec(symcache::g_stats.misses).Str("}}\n");
   });
 }
 
@@ -122,6 +125,10 @@ void ReportStatistics() {
   line([&](support::Buffer& b) {
     b.Str("  symbol lookups: ").Dec(g_lookups).Str(", one-entry cache hits: ")
         .Dec(g_reloc_stats.cache_hits);
+  });
+  line([&](support::Buffer& b) {
+    b.Str("  symbol cache: ").Str(symcache::g_stats.state).Str(", closure hits ").Dec(symcache::g_stats.hits)
+        .Str(", not recorded ").Dec(symcache::g_stats.misses);
   });
 }
 
