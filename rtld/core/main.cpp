@@ -298,7 +298,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   glibc::SetProcessData(g.sp, g.argv, g.secure);
   if (Debugging(kDebugScopes)) DebugScopes();
   EndPhase(Phase::kLoad);
-  if (g.opt.list) {
+  if (g.opt.list && g.opt.record_bindings == nullptr) {
     PrintList();
     sys::ExitGroup(0);
   }

@@ -319,6 +319,9 @@ class Relocator {
 }  // namespace
 
 uint64_t CallIfunc(uint64_t resolver) {
+  // Recording bindings (possibly for another user, by the cache daemon)
+  // runs none of the program's code: the resolver's choice is not a binding.
+  if (g.opt.record_bindings != nullptr) return 0;
   using Resolver = uint64_t (*)();
   return reinterpret_cast<Resolver>(resolver)();
 }

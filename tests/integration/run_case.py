@@ -15,6 +15,12 @@ The modes:
     cmd     our loader as a command: `LOADER [LDSO-OPTIONS] ./prog ARGS`.
     interp  our loader as PT_INTERP: the --prog-interp build of the program
             (linked with --dynamic-linker=LOADER) takes the program's place.
+    cache   our loader as a command with a warm symbol cache: the program's
+            closure is built first (--symcache-tool build, in the case's
+            environment), then the program runs with RTLD_SYMCACHE set; the
+            output must still be the expectation, and when the closure could
+            be built the run must have used it (LD_DEBUG=symcache, written
+            to a file, says "closure found").
 
 A case with loader options (--ldso-option), or with no program, exists only in
 command mode: `glibc` runs glibc's loader with the same options, `interp` is
@@ -190,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", required=True, help="the case's name")
-    parser.add_argument("--mode", required=True, choices=("glibc", "cmd", "interp"))
+    parser.add_argument("--mode", required=True, choices=("glibc", "cmd", "interp", "cache"))
+    parser.add_argument("--symcache-tool", help="rtld-symcache (cache mode)")
     parser.add_argument("--expected", required=True, help="the expected-result file")
     parser.add_argument("--work-dir", required=True, help="where to make the layout (recreated)")
     parser.add_argument("--loader", help="our loader (cmd and interp modes)")
@@ -236,6 +243,10 @@ def main() -> int:
 
     work_dir = os.path.abspath(args.work_dir)
     command_only = bool(args.ldso_option) or args.prog_dest is None
+    if args.mode == "cache" and command_only:
+        print(f"skip {args.case}/cache: the case uses loader options or no program "
+              "(their closures are keyed without the options: a miss by design)")
+        return EXIT_SKIP
     if args.mode == "interp":
         if command_only:
             print(f"skip {args.case}/interp: the case uses loader options or no program, "
@@ -274,10 +285,24 @@ def main() -> int:
         if not command_only:
             runs.append((f"{args.case}/glibc (PT_INTERP)", invoked + program_args))
         runs.append((f"{args.case}/glibc (command)", [loader] + ldso_options + invoked + program_args))
-    elif args.mode == "cmd":
-        runs.append((f"{args.case}/cmd", [loader] + ldso_options + invoked + program_args))
+    elif args.mode in ("cmd", "cache"):
+        runs.append((f"{args.case}/{args.mode}", [loader] + ldso_options + invoked + program_args))
     else:
         runs.append((f"{args.case}/interp", invoked + program_args))
+
+    cache_built = False
+    if args.mode == "cache":
+        cache = os.path.join(work_dir, ".symcache")
+        debug_base = os.path.join(work_dir, ".symcache-debug")
+        build = subprocess.run([args.symcache_tool, "build", "--cache", cache, "--loader", loader,
+                                invoked[0]] + program_args,
+                               cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=TIMEOUT_S)
+        cache_built = build.returncode == 0
+        env = dict(env, RTLD_SYMCACHE=cache)
+        # A second run with the cache's own report in a file (LD_DEBUG_OUTPUT).
+        subprocess.run(runs[0][1], cwd=cwd, env=dict(env, LD_DEBUG="symcache", LD_DEBUG_OUTPUT=debug_base),
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT_S)
 
     results = [(label, argv, run(argv, cwd, env, work_dir, loaders, args.stdout_head))
                for label, argv in runs]
@@ -303,6 +328,19 @@ def main() -> int:
     passed = True
     for label, argv, result in results:
         passed &= compare(args.case, label, expected_text, result, describe(argv, cwd, env))
+    # Listing the objects (LD_TRACE_LOADED_OBJECTS) binds nothing: no closure.
+    if args.mode == "cache" and cache_built and "LD_TRACE_LOADED_OBJECTS" not in env:
+        report = ""
+        for name in os.listdir(work_dir):
+            if name.startswith(".symcache-debug."):
+                with open(os.path.join(work_dir, name), encoding="utf-8", errors="replace") as f:
+                    report += f.read()
+        if "closure found" not in report:
+            print(f"FAIL {args.case}/cache: the closure was built but the run did not use it")
+            print("     LD_DEBUG=symcache said: " + (report.strip() or "(nothing)"))
+            passed = False
+        else:
+            print(f"ok   {args.case}/cache used the closure")
     return EXIT_PASS if passed else EXIT_FAIL
 
 

@@ -1,0 +1,459 @@
+// rtld-symcached: the symbol cache daemon (DESIGN §6).
+//
+// Listens on a Unix datagram socket for the loader's miss reports
+//   "rtld-miss 1\n" PROGRAM "\n" ENVHASH "\n" ("NAME=VALUE\n")*
+// (format and variables: rtld/elf/symcache.h), checks the sender's
+// credentials, rate-limits per uid, records the program's binding closure
+// by running the loader (`--record-bindings`) with the sender's
+// resolution-relevant environment, merges it into the cache (evicting the
+// least recently requested closures beyond the limits) and publishes a new
+// generation atomically. One log line per action (stderr in the
+// foreground, syslog otherwise). SIGTERM/SIGINT: clean exit.
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rtld/elf/symcache.h"
+#include "tools/symcache/common.h"
+#include "tools/symcache/runner.h"
+#include "tools/symcache/writer.h"
+
+namespace sc = rtld::elf::symcache;
+using namespace symcache;
+
+namespace {
+
+const char kUsage[] =
+    "Usage: rtld-symcached [OPTION]...\n"
+    "The rtld symbol cache daemon: records the binding closures of programs\n"
+    "the loader reports as cache misses and publishes them in the cache.\n"
+    "\n"
+    "  --foreground         stay in the foreground, log to stderr\n"
+    "  --socket PATH        the socket (default /run/rtld/symcache.sock)\n"
+    "  --cache PATH         the cache (default $RTLD_SYMCACHE, else /var/cache/rtld/symcache)\n"
+    "  --loader PATH        the loader that records bindings\n"
+    "  --max-bytes N        bound the cache file (K/M/G; default 64M)\n"
+    "  --max-closures N     bound the number of closures (default 4096)\n"
+    "  --rate N             requests per minute per uid (default 30; burst = N)\n"
+    "  --min-interval S     ignore a repeated (program, env) for S seconds (default 60)\n"
+    "  --timeout S          per recording (default 30)\n"
+    "  --batch-ms MS        wait this long for more misses before publishing (default 200)\n"
+    "  --no-symbol-index    do not build the name -> objects index\n";
+
+bool g_foreground = false;
+
+void Log(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void Log(const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (g_foreground) {
+    fprintf(stderr, "rtld-symcached: %s\n", buf);
+    fflush(stderr);
+  } else {
+    syslog(LOG_INFO, "%s", buf);
+  }
+}
+
+struct Options {
+  std::string socket = sc::kDefaultSocketPath;
+  std::string cache = DefaultCachePath();
+  std::string loader = DefaultLoader();
+  Limits limits;
+  double rate_per_min = 30;
+  int min_interval = 60;
+  int timeout = 30;
+  int batch_ms = 200;
+  bool symbol_index = true;
+};
+
+[[noreturn]] void Usage(const char* msg) {
+  if (msg) fprintf(stderr, "rtld-symcached: %s\n", msg);
+  fputs(kUsage, msg ? stderr : stdout);
+  exit(msg ? 1 : 0);
+}
+
+uint64_t MonoMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+}
+
+// A parsed miss report.
+struct Miss {
+  uid_t uid;
+  pid_t pid;
+  std::string program;
+  uint64_t env_hash;
+  std::vector<std::string> env;  // NAME=VALUE, kEnvVars only
+};
+
+// Strict parse; nullptr on success, else what is wrong.
+const char* ParseMiss(const char* data, size_t n, Miss* m) {
+  if (n == 0 || n > sc::kMaxDatagram) return "bad size";
+  if (memchr(data, 0, n) != nullptr) return "NUL byte";
+  const std::string s(data, n);
+  if (s.compare(0, strlen(sc::kMissMagic), sc::kMissMagic) != 0) return "bad magic";
+  size_t pos = strlen(sc::kMissMagic);
+  auto line = [&](std::string* out) {
+    const size_t nl = s.find('\n', pos);
+    if (nl == std::string::npos) return false;
+    *out = s.substr(pos, nl - pos);
+    pos = nl + 1;
+    return true;
+  };
+  std::string hash;
+  if (!line(&m->program) || m->program.empty() || m->program[0] != '/') return "program path not absolute";
+  if (!line(&hash) || hash.size() != 16) return "bad env hash";
+  m->env_hash = 0;
+  for (char c : hash) {
+    unsigned d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return "bad env hash";
+    m->env_hash = m->env_hash << 4 | d;
+  }
+  int last = -1;
+  while (pos < s.size()) {
+    std::string a;
+    if (!line(&a)) return "unterminated line";
+    const int i = sc::EnvVarIndex(a.c_str());
+    if (i < 0) return "variable not in the list";
+    if (i <= last) return "variables out of order or repeated";
+    last = i;
+    m->env.push_back(a);
+  }
+  return nullptr;
+}
+
+// Token bucket per uid.
+class RateLimiter {
+ public:
+  explicit RateLimiter(double per_min) : per_ms_(per_min / 60000.0), burst_(per_min < 1 ? 1 : per_min) {}
+  bool Allow(uid_t uid, uint64_t now_ms) {
+    Bucket& b = buckets_[uid];
+    if (b.last_ms == 0) b.tokens = burst_;
+    else b.tokens = std::min(burst_, b.tokens + static_cast<double>(now_ms - b.last_ms) * per_ms_);
+    b.last_ms = now_ms;
+    if (buckets_.size() > 4096) Prune(now_ms);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    uint64_t last_ms = 0;
+  };
+  void Prune(uint64_t now_ms) {
+    for (auto it = buckets_.begin(); it != buckets_.end();)
+      it = now_ms - it->second.last_ms > 600000 ? buckets_.erase(it) : std::next(it);
+  }
+  double per_ms_, burst_;
+  std::map<uid_t, Bucket> buckets_;
+};
+
+// Whether uid may have the daemon look at program: root, the owner, or a
+// file others may read or execute. (The recording reveals which libraries a
+// program binds to; it does not run it.)
+bool MayRecord(uid_t uid, const std::string& program, std::string* why) {
+  struct stat st;
+  if (stat(program.c_str(), &st) != 0) {
+    *why = strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *why = "not a regular file";
+    return false;
+  }
+  if (uid == 0 || st.st_uid == uid || (st.st_mode & (S_IROTH | S_IXOTH)) != 0) return true;
+  *why = "not accessible to uid " + std::to_string(uid);
+  return false;
+}
+
+int OpenSocket(const std::string& path) {
+  if (path.size() >= sizeof(sockaddr_un::sun_path)) {
+    Log("socket path too long: %s", path.c_str());
+    return -1;
+  }
+  const size_t slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    const std::string dir = path.substr(0, slash);
+    struct stat st;
+    if (stat(dir.c_str(), &st) != 0 && mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      Log("cannot create %s: %s", dir.c_str(), strerror(errno));
+      return -1;
+    }
+  }
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      Log("%s exists and is not a socket", path.c_str());
+      return -1;
+    }
+    unlink(path.c_str());  // a previous instance's
+  }
+  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    Log("socket: %s", strerror(errno));
+    return -1;
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    Log("bind %s: %s", path.c_str(), strerror(errno));
+    close(fd);
+    return -1;
+  }
+  // Every user's loader sends to it.
+  chmod(path.c_str(), 0666);
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+  return fd;
+}
+
+struct Datagram {
+  std::string data;
+  bool has_creds = false;
+  ucred creds{};
+};
+
+// Receives one datagram; false when none is waiting.
+bool Receive(int fd, Datagram* d) {
+  char buf[sc::kMaxDatagram + 1];
+  alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(ucred)) + 64];
+  iovec iov{buf, sizeof buf};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = ctl;
+  msg.msg_controllen = sizeof ctl;
+  ssize_t n;
+  do n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return false;
+  d->data.assign(buf, static_cast<size_t>(n));
+  if (msg.msg_flags & MSG_TRUNC) d->data.assign(sc::kMaxDatagram + 1, 'x');  // reported as too large
+  d->has_creds = false;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
+      memcpy(&d->creds, CMSG_DATA(c), sizeof(ucred));
+      d->has_creds = true;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      // Never keep descriptors someone passed us.
+      const size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < nfd; ++i) {
+        int f;
+        memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof f);
+        close(f);
+      }
+    }
+  }
+  return true;
+}
+
+std::string Printable(const std::string& s) {
+  std::string o;
+  for (char c : s.substr(0, 200)) o += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  bool foreground = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) Usage(("missing value for " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--foreground" || a == "-f") foreground = true;
+    else if (a == "--socket") o.socket = value();
+    else if (a == "--cache") o.cache = value();
+    else if (a == "--loader") o.loader = value();
+    else if (a == "--max-bytes") {
+      if (!ParseSize(value(), &o.limits.max_bytes)) Usage("bad --max-bytes");
+    } else if (a == "--max-closures") {
+      if (!ParseSize(value(), &o.limits.max_closures)) Usage("bad --max-closures");
+    } else if (a == "--rate") o.rate_per_min = atof(value());
+    else if (a == "--min-interval") o.min_interval = atoi(value());
+    else if (a == "--timeout") o.timeout = atoi(value());
+    else if (a == "--batch-ms") o.batch_ms = atoi(value());
+    else if (a == "--no-symbol-index") o.symbol_index = false;
+    else if (a == "--help" || a == "-h") Usage(nullptr);
+    else Usage(("unknown argument " + a).c_str());
+  }
+  if (o.timeout <= 0) o.timeout = 30;
+  if (o.rate_per_min <= 0) o.rate_per_min = 30;
+  if (o.batch_ms < 0) o.batch_ms = 0;
+  g_foreground = foreground;
+  // Absolute paths: the background mode changes to /.
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd) != nullptr) {
+    for (std::string* path : {&o.socket, &o.cache, &o.loader})
+      if (!path->empty() && (*path)[0] != '/') *path = std::string(cwd) + "/" + *path;
+  }
+  if (!foreground) {
+    openlog("rtld-symcached", LOG_PID, LOG_DAEMON);
+    if (daemon(0, 0) != 0) {
+      fprintf(stderr, "rtld-symcached: daemon: %s\n", strerror(errno));
+      return 1;
+    }
+  }
+  // Signals through a signalfd: a clean exit between actions.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  const int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  const int fd = OpenSocket(o.socket);
+  if (fd < 0 || sfd < 0) return 1;
+  Log("listening on %s; cache %s; loader %s; max %" PRIu64 " bytes, %" PRIu64 " closures", o.socket.c_str(),
+      o.cache.c_str(), o.loader.c_str(), o.limits.max_bytes, o.limits.max_closures);
+
+  const std::vector<std::string> base_env = CurrentEnvironment();
+  RateLimiter limiter(o.rate_per_min);
+  std::map<std::string, uint64_t> recent;  // program + env hash -> when handled (ms)
+  std::deque<Miss> queue;
+  std::vector<ClosureData> batch;
+  uint64_t batch_since = 0;
+  bool stop = false;
+  const size_t kMaxQueue = 256, kMaxBatch = 64;
+
+  auto publish = [&]() {
+    if (batch.empty()) return;
+    const size_t n = batch.size();
+    UpdateResult u = UpdateCache(o.cache, std::move(batch), o.limits, o.symbol_index);
+    batch.clear();
+    if (!u.ok) {
+      Log("publish failed: %s", u.error.c_str());
+      return;
+    }
+    if (u.previous_invalid) Log("the previous cache file was not valid; replaced");
+    Log("published generation %" PRIu64 ": %zu new, %zu closures, %zu objects, %" PRIu64 " bytes, %zu evicted",
+        u.generation, n, u.stats.closures, u.stats.objects, u.stats.file_size, u.stats.evicted);
+  };
+
+  while (!stop) {
+    int wait_ms = -1;
+    if (!queue.empty()) wait_ms = 0;
+    else if (!batch.empty()) {
+      const uint64_t due = batch_since + static_cast<uint64_t>(o.batch_ms), now = MonoMs();
+      wait_ms = due > now ? static_cast<int>(due - now) : 0;
+    }
+    pollfd p[2] = {{sfd, POLLIN, 0}, {fd, POLLIN, 0}};
+    const int r = poll(p, 2, wait_ms);
+    if (r < 0 && errno != EINTR) {
+      Log("poll: %s", strerror(errno));
+      break;
+    }
+    signalfd_siginfo si;
+    if (read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+      if (si.ssi_signo == SIGHUP) {
+        Log("SIGHUP: publishing now");
+        publish();
+      } else {
+        Log("signal %u: exiting", si.ssi_signo);
+        stop = true;
+        break;
+      }
+    }
+    // Drain the socket into the bounded queue.
+    Datagram d;
+    for (int k = 0; k < 64 && Receive(fd, &d); ++k) {
+      if (!d.has_creds) {
+        Log("dropped a datagram without credentials");
+        continue;
+      }
+      Miss m;
+      m.uid = d.creds.uid;
+      m.pid = d.creds.pid;
+      if (const char* why = ParseMiss(d.data.data(), d.data.size(), &m)) {
+        Log("ignored a malformed datagram from uid %u pid %d: %s", static_cast<unsigned>(m.uid), m.pid, why);
+        continue;
+      }
+      const uint64_t now = MonoMs();
+      if (!limiter.Allow(m.uid, now)) {
+        Log("rate limit: uid %u, dropped %s", static_cast<unsigned>(m.uid), Printable(m.program).c_str());
+        continue;
+      }
+      const std::string key = m.program + '\n' + Hex16(m.env_hash);
+      auto it = recent.find(key);
+      if (it != recent.end() && now - it->second < static_cast<uint64_t>(o.min_interval) * 1000) {
+        Log("recently handled: %s env %s, skipped", Printable(m.program).c_str(), Hex16(m.env_hash).c_str());
+        continue;
+      }
+      if (queue.size() >= kMaxQueue) {
+        Log("queue full, dropped %s", Printable(m.program).c_str());
+        continue;
+      }
+      recent[key] = now;
+      queue.push_back(std::move(m));
+    }
+    if (recent.size() > 10000) {
+      const uint64_t now = MonoMs();
+      for (auto it = recent.begin(); it != recent.end();)
+        it = now - it->second >= static_cast<uint64_t>(o.min_interval) * 1000 ? recent.erase(it) : std::next(it);
+    }
+    // One recording per turn, so signals and the socket stay served.
+    if (!queue.empty()) {
+      Miss m = std::move(queue.front());
+      queue.pop_front();
+      std::string why;
+      if (!MayRecord(m.uid, m.program, &why)) {
+        Log("refused %s for uid %u: %s", Printable(m.program).c_str(), static_cast<unsigned>(m.uid), why.c_str());
+      } else {
+        const uint64_t t0 = MonoMs();
+        RecordResult rr = RecordBindings(o.loader, m.program, EnvironmentFor(base_env, m.env), o.timeout);
+        if (!rr.ok) {
+          Log("recording %s failed: %s", Printable(m.program).c_str(), Printable(rr.error).c_str());
+        } else {
+          if (rr.recording.env_hash != m.env_hash)
+            Log("note: %s: recorded env %s, reported %s (secure mode or a different environment)",
+                Printable(m.program).c_str(), Hex16(rr.recording.env_hash).c_str(), Hex16(m.env_hash).c_str());
+          Log("recorded %s for uid %u: %zu objects, %zu bindings, env %s, %" PRIu64 " ms", Printable(m.program).c_str(),
+              static_cast<unsigned>(m.uid), rr.recording.objects.size(), rr.recording.binds.size(),
+              Hex16(rr.recording.env_hash).c_str(), MonoMs() - t0);
+          if (batch.empty()) batch_since = MonoMs();
+          batch.push_back(FromRecording(rr.recording, m.program, NowNs() / 1000000000ull));
+        }
+      }
+    }
+    if (!batch.empty() && (batch.size() >= kMaxBatch ||
+                           (queue.empty() && MonoMs() >= batch_since + static_cast<uint64_t>(o.batch_ms))))
+      publish();
+  }
+  publish();
+  close(fd);
+  unlink(o.socket.c_str());
+  Log("stopped");
+  return 0;
+}

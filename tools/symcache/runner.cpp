@@ -1,0 +1,181 @@
+#include "tools/symcache/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtld/elf/symcache.h"
+
+extern char** environ;
+
+namespace symcache {
+
+namespace sc = rtld::elf::symcache;
+
+namespace {
+
+uint64_t MonoMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+}
+
+bool StartsWithVar(const std::string& s, const char* name) {
+  const size_t n = strlen(name);
+  return s.size() > n && s.compare(0, n, name) == 0 && s[n] == '=';
+}
+
+}  // namespace
+
+std::vector<std::string> CurrentEnvironment() {
+  std::vector<std::string> v;
+  for (char** e = environ; e && *e; ++e) v.emplace_back(*e);
+  return v;
+}
+
+std::vector<std::string> EnvironmentFor(const std::vector<std::string>& base,
+                                        const std::vector<std::string>& assignments) {
+  std::vector<std::string> v;
+  for (const std::string& s : base)
+    if (sc::EnvVarIndex(s.c_str()) < 0) v.push_back(s);
+  for (const std::string& a : assignments) v.push_back(a);
+  return v;
+}
+
+uint64_t EnvHashOf(const std::vector<std::string>& env, uint8_t mode) {
+  const char* values[sc::kNumEnvVars] = {};
+  for (const std::string& s : env) {
+    const int i = sc::EnvVarIndex(s.c_str());
+    if (i >= 0 && values[i] == nullptr) values[i] = s.c_str() + strlen(sc::kEnvVars[i]) + 1;
+  }
+  return sc::EnvHash(values, mode);
+}
+
+RecordResult RecordBindings(const std::string& loader, const std::string& program,
+                            const std::vector<std::string>& env, int timeout_s) {
+  RecordResult res;
+  const char* tmpdir = getenv("TMPDIR");
+  std::string dir = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/rtld-symcache.XXXXXX";
+  if (!mkdtemp(dir.data())) {
+    res.error = "cannot create a temporary directory: " + std::string(strerror(errno));
+    return res;
+  }
+  const std::string out = dir + "/bindings";
+  std::vector<std::string> envs;
+  for (const std::string& s : env)
+    if (!StartsWithVar(s, sc::kCacheEnvVar)) envs.push_back(s);
+  std::vector<char*> envp;
+  for (std::string& s : envs) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string a0 = loader, a1 = "--record-bindings", a2 = out, a3 = program;
+  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), nullptr};
+
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) != 0) {
+    res.error = "pipe: " + std::string(strerror(errno));
+    rmdir(dir.c_str());
+    return res;
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    res.error = "fork: " + std::string(strerror(errno));
+    close(pipefd[0]);
+    close(pipefd[1]);
+    rmdir(dir.c_str());
+    return res;
+  }
+  if (pid == 0) {
+    const int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+    }
+    dup2(pipefd[1], 2);
+    // Default signal dispositions and mask for the loader.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(argv[0], argv, envp.data());
+    const char msg[] = "cannot execute the loader\n";
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(127);
+  }
+  close(pipefd[1]);
+  // Collect stderr (bounded) until EOF or the deadline.
+  std::string err;
+  const uint64_t deadline = MonoMs() + static_cast<uint64_t>(timeout_s) * 1000;
+  bool timed_out = false;
+  for (;;) {
+    const uint64_t now = MonoMs();
+    if (now >= deadline) {
+      timed_out = true;
+      break;
+    }
+    struct pollfd p = {pipefd[0], POLLIN, 0};
+    const int r = poll(&p, 1, static_cast<int>(deadline - now));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    char buf[1024];
+    const ssize_t n = read(pipefd[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (err.size() < 4096) err.append(buf, static_cast<size_t>(n));
+  }
+  close(pipefd[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
+  if (err.size() > 400) err = err.substr(0, 400) + "...";
+  std::string text;
+  bool have_text = false;
+  if (!timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    const int fd = open(out.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      char buf[65536];
+      ssize_t n;
+      have_text = true;
+      while ((n = read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 || text.size() > (512u << 20)) {
+          have_text = false;
+          break;
+        }
+        text.append(buf, static_cast<size_t>(n));
+      }
+      close(fd);
+    }
+  }
+  unlink(out.c_str());
+  rmdir(dir.c_str());
+  if (timed_out) {
+    res.error = "the loader did not finish within " + std::to_string(timeout_s) + " s";
+  } else if (WIFSIGNALED(status)) {
+    res.error = "the loader was killed by signal " + std::to_string(WTERMSIG(status));
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    res.error = "the loader exited with status " + std::to_string(WEXITSTATUS(status));
+  } else if (!have_text) {
+    res.error = "the loader wrote no recording";
+  }
+  if (!res.error.empty()) {
+    if (!err.empty()) res.error += ": " + err;
+    return res;
+  }
+  std::string perr;
+  if (!ParseRecording(text, &res.recording, &perr)) {
+    res.error = "malformed recording: " + perr;
+    return res;
+  }
+  res.ok = true;
+  return res;
+}
+
+}  // namespace symcache
