@@ -32,19 +32,32 @@ struct Writable {
   static constexpr unsigned kMax = 8;
   uint64_t lo[kMax], hi[kMax];
   unsigned n = 0;
-  unsigned last = 0;  // the range the previous target fell in: checked first
 
-  bool Contains(uint64_t addr, uint64_t size) {
-    // One unsigned comparison for the common case (consecutive targets in
-    // the same segment); ranges are never wider than the address space.
-    if (n != 0 && addr - lo[last] <= hi[last] - lo[last] - size && hi[last] - lo[last] >= size) return true;
+  bool Contains(uint64_t addr, uint64_t size) const {
     for (unsigned i = 0; i < n; ++i)
-      if (addr >= lo[i] && addr + size <= hi[i] && addr + size >= addr) {
-        last = i;
-        return true;
-      }
+      if (addr >= lo[i] && addr + size <= hi[i] && addr + size >= addr) return true;
     return false;
   }
+
+  // An 8-byte target (the RELATIVE loops): one subtraction and compare
+  // against the first range, which holds most targets.
+  bool Contains8(uint64_t addr) const {
+    if (addr - fast_lo_ <= fast_span_) return true;
+    return Contains(addr, 8);
+  }
+
+  // Sets up Contains8's fast check (none when the first range is smaller
+  // than 8 bytes or absent: the general loop decides then).
+  void Finish() {
+    if (n != 0 && hi[0] - lo[0] >= 8) {
+      fast_lo_ = lo[0];
+      fast_span_ = hi[0] - lo[0] - 8;
+    }
+  }
+
+ private:
+  uint64_t fast_lo_ = ~uint64_t{0};
+  uint64_t fast_span_ = 0;
 };
 
 Writable WritableRanges(const Module& m) {
@@ -58,6 +71,7 @@ Writable WritableRanges(const Module& m) {
       ++w.n;
     }
   }
+  w.Finish();
   return w;
 }
 
@@ -107,7 +121,7 @@ class Relocator {
     // RELR and the DT_RELACOUNT prefix: tight loops, no symbols.
     elf::ForEachRelr(m_.relr.data, m_.relr.count, [&](uint64_t vaddr) {
       const uint64_t where = base + vaddr;
-      if (!writable_.Contains(where, 8)) BadOffset(m_);
+      if (!writable_.Contains8(where)) BadOffset(m_);
       *reinterpret_cast<uint64_t*>(where) += base;
       ++g_reloc_stats.relative;
     });
@@ -117,7 +131,7 @@ class Relocator {
       const elf::Rela& r = m_.rela[first];
       if (r.type() != arch::kRelocRelative) break;  // DT_RELACOUNT lied; the general loop copes
       const uint64_t where = base + r.offset;
-      if (!writable_.Contains(where, 8)) BadOffset(m_);
+      if (!writable_.Contains8(where)) BadOffset(m_);
       *reinterpret_cast<uint64_t*>(where) = base + static_cast<uint64_t>(r.addend);
     }
     g_reloc_stats.relative += first;
