@@ -1,11 +1,13 @@
 #include "rtld/core/relocate.h"
 
 #include "arch/x86_64/reloc.h"
+#include "arch/x86_64/syscall.h"
 #include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/lazy.h"
 #include "rtld/core/lookup.h"
 #include "rtld/core/state.h"
+#include "rtld/core/stats.h"
 #include "rtld/core/symcache.h"
 #include "rtld/core/tls.h"
 #include "rtld/support/string.h"
@@ -351,10 +353,13 @@ Resolved ResolveSymbol(Module& m, uint32_t symndx, arch::RelocKind kind) {
   if (arch::IsPltKind(kind)) flags |= kLookupPlt;
   if (kind == RelocKind::kCopy) flags |= kLookupCopy;
   Definition d;
+  // Binding time is measured only when statistics were asked for.
+  const uint64_t t0 = rtld::g_stats.enabled ? arch::ReadTsc() : 0;
   if (!symcache::g_closure_usable || !symcache::Lookup(m, symndx, &d)) {
     d = LookupReference(m, symndx, flags);
     symcache::Record(m, symndx, d);
   }
+  if (rtld::g_stats.enabled) rtld::g_stats.binding_tsc += arch::ReadTsc() - t0;
   if (d.module == nullptr) {
     // Recording the bindings tolerates what a lazy start would too.
     if (ref.bind() != STB_WEAK && g.opt.record_bindings == nullptr) Undefined(m, symndx);

@@ -43,6 +43,7 @@ void PrintJson(ToNs&& to_ns, uint64_t total_tsc) {
         .Str(",\"lazy\":").Dec(g_reloc_stats.lazy)
         .Str(",\"lookups\":").Dec(g_lookups)
         .Str(",\"cache_hits\":").Dec(g_reloc_stats.cache_hits)
+        .Str(",\"binding_ns\":").Dec(to_ns(g_stats.binding_tsc))
         .Str(",\"symcache\":\"").Str(symcache::g_stats.state).Str("\",\"symcache_hits\":").Dec(symcache::g_stats.hits)
         .Str(",\"symcache_not_recorded\":").Dec(symcache::g_stats.misses).Str("}}\n");
   });
@@ -125,6 +126,10 @@ void ReportStatistics() {
   line([&](support::Buffer& b) {
     b.Str("  symbol lookups: ").Dec(g_lookups).Str(", one-entry cache hits: ")
         .Dec(g_reloc_stats.cache_hits);
+  });
+  line([&](support::Buffer& b) {
+    b.Str("  symbol binding (lookups or closure reads): ").Dec(to_ns(g_stats.binding_tsc)).Str(" ns, ")
+        .Dec(g_stats.binding_tsc).Str(" ticks");
   });
   line([&](support::Buffer& b) {
     b.Str("  symbol cache: ").Str(symcache::g_stats.state).Str(", closure hits ").Dec(symcache::g_stats.hits)

@@ -14,6 +14,7 @@ struct Stats {
   uint64_t mark_tsc = 0;   // end of the previous phase
   uint64_t phase_tsc[static_cast<unsigned>(Phase::kCount)] = {};
   uint64_t start_ns = 0;   // CLOCK_MONOTONIC at RtldMain (only when requested)
+  uint64_t binding_tsc = 0;  // inside symbol resolution (lookups or closure reads), start-up only
   bool enabled = false;
   bool json = false;  // RTLD_STATS=json: one JSON line instead of text
 };
