@@ -339,6 +339,19 @@ int main(int argc, char** argv) {
   Log("listening on %s; cache %s; loader %s; max %" PRIu64 " bytes, %" PRIu64 " closures", o.socket.c_str(),
       o.cache.c_str(), o.loader.c_str(), o.limits.max_bytes, o.limits.max_closures);
 
+  // A missing or invalid cache is replaced by an empty generation at once:
+  // loaders send misses only once they have a valid file to miss in.
+  {
+    std::vector<uint64_t> words;
+    size_t size = 0;
+    rtld::elf::symcache::Reader reader;
+    if (!ReadFileAligned(o.cache, &words, &size) || !reader.Open(words.data(), size)) {
+      UpdateResult u = UpdateCache(o.cache, {}, o.limits, o.symbol_index);
+      if (u.ok) Log("no valid cache at %s: published an empty generation %" PRIu64, o.cache.c_str(), u.generation);
+      else Log("cannot create the cache %s: %s", o.cache.c_str(), u.error.c_str());
+    }
+  }
+
   const std::vector<std::string> base_env = CurrentEnvironment();
   RateLimiter limiter(o.rate_per_min);
   std::map<std::string, uint64_t> recent;  // program + env hash -> when handled (ms)
