@@ -121,7 +121,7 @@ struct SymbolTable {
   bool NameIs(size_t off, const char* want_name, size_t want_len) const {
     if (off >= strsz) return false;
     if (want_len < strsz - off) return support::MemEq(strtab + off, want_name, want_len + 1);
-    return support::StrCmp(strtab + off, want_name) == 0 && strsz - off > want_len;
+    return false;  // the name and its NUL would not fit in the table
   }
 
   int Check(uint32_t i, const char* want_name, size_t want_len, const Version* want, bool plt, bool newest,
