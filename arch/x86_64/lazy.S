@@ -9,6 +9,8 @@
    bound address is looked up by RtldLazyFixup(module, index), then the
    trampoline jumps there with the caller's frame untouched. */
 
+#include "arch/x86_64/xsave.inc"
+
 	.text
 
 .macro SAVE_GPRS
@@ -44,19 +46,6 @@
 	popq	%rbx
 	addq	$16, %rsp
 	jmp	*%r11
-.endm
-
-/* xrstor requires a clean header (bytes 512-575 of the area). */
-.macro CLEAR_XSAVE_HEADER
-	xorl	%eax, %eax
-	movq	%rax, 512(%rsp)
-	movq	%rax, 520(%rsp)
-	movq	%rax, 528(%rsp)
-	movq	%rax, 536(%rsp)
-	movq	%rax, 544(%rsp)
-	movq	%rax, 552(%rsp)
-	movq	%rax, 560(%rsp)
-	movq	%rax, 568(%rsp)
 .endm
 
 	.globl	RtldLazyXsave

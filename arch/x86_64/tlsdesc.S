@@ -1,6 +1,8 @@
 /* TLS descriptor functions (x86-64 TLSDESC ABI): called with %rax pointing
    at the descriptor {function, argument}; return in %rax the variable's
    offset from the thread pointer; every other register is preserved. */
+#include "arch/x86_64/xsave.inc"
+
 	.text
 
 /* Static TLS: the argument is already the offset. */
@@ -67,15 +69,7 @@ RtldTlsdescDynamic:
 	testq	%rcx, %rcx
 	jz	.Lfx
 	subq	%rcx, %rsp
-	xorl	%eax, %eax
-	movq	%rax, 512(%rsp)		/* xrstor wants a clean header */
-	movq	%rax, 520(%rsp)
-	movq	%rax, 528(%rsp)
-	movq	%rax, 536(%rsp)
-	movq	%rax, 544(%rsp)
-	movq	%rax, 552(%rsp)
-	movq	%rax, 560(%rsp)
-	movq	%rax, 568(%rsp)
+	CLEAR_XSAVE_HEADER
 	movl	$-1, %eax
 	movl	$-1, %edx
 	xsave	(%rsp)

@@ -27,4 +27,14 @@ class DlLockGuard {
   DlLockGuard& operator=(const DlLockGuard&) = delete;
 };
 
+// Runs fn with errors caught (Catching) by a thread holding the lock: an
+// error that unwound past nested holders leaves the lock as it was here.
+template <typename Fn>
+inline bool CatchingLocked(CaughtError* error, Fn&& fn) {
+  const unsigned depth = DlLock::Depth();
+  if (Catching(error, fn)) return true;
+  DlLock::RestoreDepth(depth);
+  return false;
+}
+
 }  // namespace rtld

@@ -65,10 +65,8 @@ template <typename Fn>
 bool Guarded(Fn&& fn) {
   DlLockGuard lock;
   g_error.has = false;
-  const unsigned depth = DlLock::Depth();
   CaughtError error;
-  if (Catching(&error, fn)) return true;
-  DlLock::RestoreDepth(depth);
+  if (CatchingLocked(&error, fn)) return true;
   support::Buffer b(g_error.pending, sizeof g_error.pending);
   b.Str(error.message);
   b.CStr();

@@ -51,12 +51,6 @@ void ReadAuxv() {
   if (g.page_size == 0 || (g.page_size & (g.page_size - 1)) != 0) g.page_size = 4096;
 }
 
-uint64_t AuxvValue(uint64_t type) {
-  for (uint64_t* a = g.auxv; a[0] != AT_NULL; a += 2)
-    if (a[0] == type) return a[1];
-  return 0;
-}
-
 void SetAuxv(uint64_t type, uint64_t value) {
   for (uint64_t* a = g.auxv; a[0] != AT_NULL; a += 2)
     if (a[0] == type) a[1] = value;
@@ -214,6 +208,12 @@ void PrintList() {
 }
 
 }  // namespace
+
+uint64_t AuxvValue(uint64_t type) {
+  for (uint64_t* a = g.auxv; a[0] != AT_NULL; a += 2)
+    if (a[0] == type) return a[1];
+  return 0;
+}
 
 void LoadDependencies(Module* first) {
   for (Module* m = first; m != nullptr; m = m->next) {

@@ -18,6 +18,9 @@ struct EntryAndStack {
 // time stamp of the loader's first instruction.
 [[gnu::noinline]] EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc);
 
+// The value of auxiliary vector entry `type` (0 when absent).
+uint64_t AuxvValue(uint64_t type);
+
 // Loads the DT_NEEDED objects of `first` and of every object after it in
 // load order (breadth first), recording each one's direct dependencies.
 // A missing object is fatal (Fatal, which dlopen catches), except in list

@@ -125,6 +125,12 @@ void ReadEnvironment() {
   }
 }
 
+const char* GetEnv(const char* name) {
+  for (char** e = g.envp; *e; ++e)
+    if (const char* v = ValueOf(*e, name)) return v;
+  return nullptr;
+}
+
 const char* ParseCommandLine() {
   const char* self = g.argv[0] ? g.argv[0] : "ld.so";
   g.rtld_invoked_as = self;

@@ -13,4 +13,8 @@ void ReadEnvironment();
 // glibc 2.36 does) and returns the program's path.
 const char* ParseCommandLine();
 
+// The value of environment variable `name` in the program's environment
+// (after secure mode removed what it removes), or nullptr.
+const char* GetEnv(const char* name);
+
 }  // namespace rtld

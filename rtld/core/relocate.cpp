@@ -357,7 +357,7 @@ Resolved ResolveSymbol(Module& m, uint32_t symndx, arch::RelocKind kind) {
   const uint64_t t0 = rtld::g_stats.enabled ? arch::ReadTsc() : 0;
   if (!symcache::g_closure_usable || !symcache::Lookup(m, symndx, &d)) {
     d = LookupReference(m, symndx, flags);
-    symcache::Record(m, symndx, d);
+    if (g.opt.record_bindings != nullptr) symcache::Record(m, symndx, d);
   }
   if (rtld::g_stats.enabled) rtld::g_stats.binding_tsc += arch::ReadTsc() - t0;
   if (d.module == nullptr) {

@@ -116,6 +116,14 @@ Probe TryDir(const char* dir, size_t len, const char* name, char* path_out, Cand
   return p;
 }
 
+// The values of the dynamic string tokens in `text` as `owner` sees them
+// ($ORIGIN computed only when text has a token).
+elf::DstValues TokensFor(const char* text, Module* owner) {
+  elf::DstValues v{nullptr, kLibToken, kPlatformToken};
+  if (support::StrChr(text, '$') != nullptr && owner != nullptr) v.origin = OriginOf(*owner);
+  return v;
+}
+
 // Searches each element of a colon-separated list, expanding tokens
 // relative to `owner` (whose $ORIGIN applies).
 Probe TryList(const char* list, const char* separators, Module* owner, const char* name,
@@ -128,9 +136,7 @@ Probe TryList(const char* list, const char* separators, Module* owner, const cha
     });
   }
   Probe result = Probe::kMissing;
-  elf::DstValues v{nullptr, kLibToken, kPlatformToken};
-  bool origin_needed = support::StrChr(list, '$') != nullptr;
-  if (origin_needed && owner != nullptr) v.origin = OriginOf(*owner);
+  const elf::DstValues v = TokensFor(list, owner);
   elf::ForEachPathElement(list, separators, [&](const char* start, size_t n) {
     char dir[kPathMax];
     if (elf::ExpandDst(start, n, v, g.secure, dir, sizeof dir) != elf::ExpandResult::kOk) return true;
@@ -361,9 +367,7 @@ Module* LoadObject(const char* name, Module* requester, SearchError* error) {
   Probe p;
   if (support::StrChr(name, '/') != nullptr) {
     // A name with a slash is a path (tokens expanded), not searched.
-    Module* owner = requester ? requester : g.program;
-    elf::DstValues v{nullptr, kLibToken, kPlatformToken};
-    if (support::StrChr(name, '$') != nullptr && owner) v.origin = OriginOf(*owner);
+    const elf::DstValues v = TokensFor(name, requester ? requester : g.program);
     elf::ExpandResult r = elf::ExpandDst(name, support::StrLen(name), v, g.secure, path, sizeof path);
     if (r != elf::ExpandResult::kOk) {
       *error = {name, "cannot open shared object file", 2};
@@ -394,8 +398,7 @@ namespace {
 // and unexpandable elements as glibc treats them, duplicates once.
 template <typename Fn>
 void ForEachListDir(const char* list, const char* separators, Module* owner, Fn&& fn) {
-  elf::DstValues v{nullptr, kLibToken, kPlatformToken};
-  if (support::StrChr(list, '$') != nullptr && owner != nullptr) v.origin = OriginOf(*owner);
+  const elf::DstValues v = TokensFor(list, owner);
   const char* seen[64];
   unsigned nseen = 0;
   elf::ForEachPathElement(list, separators, [&](const char* start, size_t n) {
@@ -459,9 +462,7 @@ Module* FindLoadedObject(const char* name, Module* requester, SearchError* error
   char path[kPathMax];
   Probe p;
   if (support::StrChr(name, '/') != nullptr) {
-    Module* owner = requester ? requester : g.program;
-    elf::DstValues v{nullptr, kLibToken, kPlatformToken};
-    if (support::StrChr(name, '$') != nullptr && owner) v.origin = OriginOf(*owner);
+    const elf::DstValues v = TokensFor(name, requester ? requester : g.program);
     if (elf::ExpandDst(name, support::StrLen(name), v, g.secure, path, sizeof path) != elf::ExpandResult::kOk) {
       *error = {name, "cannot open shared object file", 2};
       return nullptr;

@@ -2,6 +2,8 @@
 
 #include "rtld/core/debug.h"
 #include "rtld/core/diag.h"
+#include "rtld/core/main.h"
+#include "rtld/core/options.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
 #include "rtld/elf/symcache.h"
@@ -104,19 +106,6 @@ sc::Closure g_closure;
 Module** g_by_index = nullptr;  // the initial objects by load position
 unsigned g_count = 0;
 
-uint64_t AuxValue(uint64_t type) {
-  for (uint64_t* a = g.auxv; a[0] != AT_NULL; a += 2)
-    if (a[0] == type) return a[1];
-  return 0;
-}
-
-const char* EnvValue(const char* name) {
-  const size_t n = support::StrLen(name);
-  for (char** e = g.envp; *e; ++e)
-    if (support::MemEq(*e, name, n) && (*e)[n] == '=') return *e + n + 1;
-  return nullptr;
-}
-
 void Say(const char* what, const char* detail = nullptr) {
   if (!Debugging(kDebugSymcache)) return;
   DebugLine([&](support::Buffer& b) {
@@ -128,7 +117,7 @@ void Say(const char* what, const char* detail = nullptr) {
 // The program's absolute path for the daemon (it runs the program's
 // bindings from its own working directory).
 size_t ProgramPath(char* out, size_t cap) {
-  const char* p = g.command_mode ? g.program->path : reinterpret_cast<const char*>(AuxValue(31 /* AT_EXECFN */));
+  const char* p = g.command_mode ? g.program->path : reinterpret_cast<const char*>(AuxvValue(31 /* AT_EXECFN */));
   if (p == nullptr || *p == 0) return 0;
   size_t n = 0;
   if (p[0] != '/') {
@@ -144,7 +133,7 @@ size_t ProgramPath(char* out, size_t cap) {
 
 // One non-blocking datagram to the daemon: "compute this program's closure".
 void SendMiss(uint64_t env_hash) {
-  const char* sock_path = g.secure ? nullptr : EnvValue("RTLD_SYMCACHE_SOCKET");
+  const char* sock_path = g.secure ? nullptr : GetEnv("RTLD_SYMCACHE_SOCKET");
   const bool system_path = sock_path == nullptr;
   if (sock_path == nullptr) sock_path = sc::kDefaultSocketPath;
   // The socket and its directory must pass the trust rules.
@@ -159,7 +148,7 @@ void SendMiss(uint64_t env_hash) {
   if (sys::Call(sys::kNewfstatat, -100, reinterpret_cast<long>(sock_path), reinterpret_cast<long>(&st), 0) != 0 ||
       sys::Call(sys::kNewfstatat, -100, reinterpret_cast<long>(dir_path), reinterpret_cast<long>(&dir), 0) != 0)
     return;
-  if (!sc::SocketTrusted(st.uid, st.mode, dir.uid, dir.mode, static_cast<uint32_t>(AuxValue(12 /* AT_EUID */)),
+  if (!sc::SocketTrusted(st.uid, st.mode, dir.uid, dir.mode, static_cast<uint32_t>(AuxvValue(12 /* AT_EUID */)),
                          g.secure, system_path)) {
     Say("socket not trusted:", sock_path);
     return;
@@ -170,7 +159,7 @@ void SendMiss(uint64_t env_hash) {
   if (ProgramPath(path, sizeof path) == 0 || support::StrChr(path, '\n')) return;
   b.Str(sc::kMissMagic).Str(path).Char('\n').Hex(env_hash, 16).Char('\n');
   for (int i = 0; i < sc::kNumEnvVars; ++i) {
-    const char* v = EnvValue(sc::kEnvVars[i]);
+    const char* v = GetEnv(sc::kEnvVars[i]);
     if (v == nullptr) continue;
     if (support::StrChr(v, '\n')) return;
     b.Str(sc::kEnvVars[i]).Char('=').Str(v).Char('\n');
@@ -194,7 +183,7 @@ void SendMiss(uint64_t env_hash) {
 
 void Attach() {
   if (g.opt.record_bindings != nullptr || g.opt.list) return;
-  const char* path = g.secure ? nullptr : EnvValue(sc::kCacheEnvVar);
+  const char* path = g.secure ? nullptr : GetEnv(sc::kCacheEnvVar);
   const bool system_path = path == nullptr;
   if (path == nullptr) path = sc::kDefaultCachePath;
   if (*path == 0) return;  // RTLD_SYMCACHE= turns it off
@@ -208,7 +197,7 @@ void Attach() {
   }
   sys::Stat st;
   long r = sys::Fstat(static_cast<int>(fd), &st);
-  if (r != 0 || !sc::CacheFileTrusted(st.uid, st.mode, static_cast<uint32_t>(AuxValue(12 /* AT_EUID */)), g.secure,
+  if (r != 0 || !sc::CacheFileTrusted(st.uid, st.mode, static_cast<uint32_t>(AuxvValue(12 /* AT_EUID */)), g.secure,
                                       system_path) || st.size <= 0) {
     sys::Close(static_cast<int>(fd));
     g_stats.state = "rejected";
@@ -237,7 +226,7 @@ void Attach() {
   }
   // A program the kernel mapped was not opened by us: one stat for it.
   if (!g.command_mode && keys[g.program->index].ino == 0) {
-    const auto* execfn = reinterpret_cast<const char*>(AuxValue(31 /* AT_EXECFN */));
+    const auto* execfn = reinterpret_cast<const char*>(AuxvValue(31 /* AT_EXECFN */));
     sys::Stat ps;
     if (execfn == nullptr ||
         sys::Call(sys::kNewfstatat, -100, reinterpret_cast<long>(execfn), reinterpret_cast<long>(&ps), 0) != 0)
@@ -285,7 +274,7 @@ bool Lookup(const Module& m, uint32_t symndx, Definition* d) {
 }
 
 void Record(Module& from, uint32_t symndx, const Definition& d) {
-  if (g.opt.record_bindings == nullptr || from.dlopened) return;
+  if (from.dlopened) return;
   if (from.index >= g_nrecords) {
     const unsigned n = from.index + 16;
     auto** grown = g.arena.New<uint64_t*>(n);

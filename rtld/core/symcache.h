@@ -10,7 +10,8 @@
 
 namespace rtld::symcache {
 
-// Recording: every resolution ResolveSymbol makes is noted; a reference
+// Recording (--record-bindings; callers check g.opt.record_bindings):
+// every resolution ResolveSymbol makes is noted; a reference
 // resolved differently by two relocation kinds (a PLT slot and a data
 // reference of a non-PIE program, a copy relocation) is left out.
 void Record(Module& from, uint32_t symndx, const Definition& d);

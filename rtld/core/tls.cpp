@@ -108,19 +108,33 @@ void TlsFree(void* p) {
 // Brings the calling thread's DTV up to the current generation: grows it
 // to cover every module id, frees blocks of modules that were unloaded or
 // whose id was reused, and points static modules' entries at their block.
+// A DTV long enough for every module id, its entries carried over (new
+// ones unallocated); the old one is freed. nullptr when out of memory.
+DtvEntry* GrowDtv(DtvEntry* dtv) {
+  const uint64_t len = reinterpret_cast<uint64_t>(dtv[-1].val);
+  if (len >= g.tls_max_modid) return dtv;
+  const uint64_t new_len = g.tls_max_modid + kDtvSurplus;
+  auto* fresh = static_cast<DtvEntry*>(TlsCalloc((new_len + 2) * sizeof(DtvEntry)));
+  if (fresh == nullptr) return nullptr;
+  for (uint64_t i = 0; i <= len + 1; ++i) fresh[i] = dtv[i - 1];
+  for (uint64_t i = len + 2; i < new_len + 2; ++i) fresh[i].val = kUnallocated;
+  fresh[0].val = reinterpret_cast<void*>(new_len);
+  TlsFree(dtv - 1);
+  return fresh + 1;
+}
+
+// A static block's initial contents: the .tdata image, then zeros.
+void InitStaticBlock(char* block, const Module& m) {
+  if (m.tls_filesz) support::MemCpy(block, m.tls_image, m.tls_filesz);
+  support::MemSet(block + m.tls_filesz, 0, m.tls_memsz - m.tls_filesz);
+}
+
 DtvEntry* UpdateDtv() {
   DtvEntry* dtv = CurrentDtv();
-  uint64_t len = reinterpret_cast<uint64_t>(dtv[-1].val);
-  if (len < g.tls_max_modid) {
-    const uint64_t new_len = g.tls_max_modid + kDtvSurplus;
-    auto* fresh = static_cast<DtvEntry*>(TlsCalloc((new_len + 2) * sizeof(DtvEntry)));
-    if (fresh == nullptr) TlsOutOfMemory();
-    for (uint64_t i = 0; i <= len + 1; ++i) fresh[i] = dtv[i - 1];
-    for (uint64_t i = len + 2; i < new_len + 2; ++i) fresh[i].val = kUnallocated;
-    fresh[0].val = reinterpret_cast<void*>(new_len);
-    TlsFree(dtv - 1);
-    dtv = fresh + 1;
-    len = new_len;
+  DtvEntry* grown = GrowDtv(dtv);
+  if (grown == nullptr) TlsOutOfMemory();
+  if (grown != dtv) {
+    dtv = grown;
     __asm__ volatile("movq %0, %%fs:8" : : "r"(dtv) : "memory");
   }
   const uint64_t seen = reinterpret_cast<uint64_t>(dtv[0].val);
@@ -256,9 +270,7 @@ void FinishStaticTls(Module& m) {
   if (!m.tls_need_init) return;
   m.tls_need_init = false;
   // Only the calling thread is known to a program without a libc.
-  char* block = ThreadPointer() - m.tls_offset;
-  if (m.tls_filesz) support::MemCpy(block, m.tls_image, m.tls_filesz);
-  support::MemSet(block + m.tls_filesz, 0, m.tls_memsz - m.tls_filesz);
+  InitStaticBlock(ThreadPointer() - m.tls_offset, m);
 }
 
 void ReleaseTlsModule(Module& m) {
@@ -367,18 +379,10 @@ extern "C" __attribute__((visibility("default"))) void* _dl_allocate_tls_init(vo
   if (tcb == nullptr) return nullptr;
   DlLockGuard lock;
   auto* t = static_cast<Tcb*>(tcb);
-  auto* dtv = static_cast<DtvEntry*>(t->dtv);
-  uint64_t len = reinterpret_cast<uint64_t>(dtv[-1].val);
-  if (len < g.tls_max_modid) {
-    const uint64_t new_len = g.tls_max_modid + kDtvSurplus;
-    auto* fresh = static_cast<DtvEntry*>(TlsCalloc((new_len + 2) * sizeof(DtvEntry)));
-    if (fresh == nullptr) return nullptr;
-    fresh[0].val = reinterpret_cast<void*>(new_len);
-    TlsFree(dtv - 1);
-    dtv = fresh + 1;
-    t->dtv = dtv;
-    len = new_len;
-  }
+  auto* dtv = GrowDtv(static_cast<DtvEntry*>(t->dtv));
+  if (dtv == nullptr) return nullptr;
+  t->dtv = dtv;
+  const uint64_t len = reinterpret_cast<uint64_t>(dtv[-1].val);
   char* tp = static_cast<char*>(tcb);
   for (uint64_t id = 1; id <= len; ++id) {
     dtv[id].val = kUnallocated;
@@ -388,10 +392,7 @@ extern "C" __attribute__((visibility("default"))) void* _dl_allocate_tls_init(vo
     if (m == nullptr || !m->tls_static) continue;
     char* block = tp - m->tls_offset;
     dtv[id].val = block;
-    if (init_tls) {
-      if (m->tls_filesz) support::MemCpy(block, m->tls_image, m->tls_filesz);
-      support::MemSet(block + m->tls_filesz, 0, m->tls_memsz - m->tls_filesz);
-    }
+    if (init_tls) InitStaticBlock(block, *m);
   }
   dtv[0].val = reinterpret_cast<void*>(g.tls_generation);
   return tcb;

@@ -5,6 +5,7 @@
 // static surplus for initial-exec code).
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rtld/core/module.h"
@@ -52,3 +53,7 @@ void* TlsDataIfAllocated(const Module& m);
 uint64_t DynamicTlsdesc(Module& owner, const Module& def, uint64_t offset);
 
 }  // namespace rtld
+
+// The static TLS area's size (TCB included) and alignment, as glibc's
+// loader reports them (exported; the glibc personality publishes them).
+extern "C" void _dl_get_tls_static_info(size_t* size, size_t* align);

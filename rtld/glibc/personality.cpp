@@ -71,16 +71,24 @@ int InfoIndex(int64_t tag) {
 
 LinkMap& Map(Module& m) { return *reinterpret_cast<LinkMap*>(&m.lm); }
 
-// A GLIBC_PRIVATE function of libc, or nullptr.
-void* LibcPrivate(const char* name) {
-  if (g_libc == nullptr) return nullptr;
+// The address of `name` defined in list[0, n) (of `version` when given;
+// `exact`: that version only), or nullptr.
+void* AddressOf(Module* const* list, unsigned n, const char* name, const char* version = nullptr,
+                bool exact = false) {
   elf::HashedName hn(name);
   elf::Version v;
-  v.name = "GLIBC_PRIVATE";
-  v.hash = elf::SysvHash("GLIBC_PRIVATE");
-  Definition d = LookupIn(&g_libc, 1, 0, hn, &v, 0, nullptr);
-  if (d.sym == nullptr) return nullptr;
-  return reinterpret_cast<void*>(d.module->base + d.sym->value);
+  if (version != nullptr) {
+    v.name = version;
+    v.hash = elf::SysvHash(version);
+    v.hidden = exact;
+  }
+  Definition d = LookupIn(list, n, 0, hn, version ? &v : nullptr, 0, nullptr);
+  return d.sym ? reinterpret_cast<void*>(d.module->base + d.sym->value) : nullptr;
+}
+
+// A GLIBC_PRIVATE function of libc, or nullptr.
+void* LibcPrivate(const char* name) {
+  return g_libc ? AddressOf(&g_libc, 1, name, "GLIBC_PRIVATE") : nullptr;
 }
 
 // Whether m defines version `name`.
@@ -90,12 +98,6 @@ bool DefinesVersion(const Module& m, const char* name) {
     if (v.name != nullptr && v.filename == nullptr && support::StrEq(v.name, name)) return true;
   }
   return false;
-}
-
-bool DefinesSymbol(Module& m, const char* name) {
-  Module* list = &m;
-  elf::HashedName hn(name);
-  return LookupIn(&list, 1, 0, hn, nullptr, 0, nullptr).sym != nullptr;
 }
 
 // The highest GLIBC_2.N version libc defines (its release).
@@ -138,10 +140,8 @@ void ListAdd(ListT& head, ListT& e) {
 template <typename Fn>
 void RunForLibc(Fn&& fn) {
   DlLockGuard lock;
-  const unsigned depth = DlLock::Depth();
   CaughtError error;
-  if (Catching(&error, fn)) return;
-  DlLock::RestoreDepth(depth);
+  if (CatchingLocked(&error, fn)) return;
   DlLock::Release();  // libc's longjmp leaves this frame
   Raise(error);
 }
@@ -338,7 +338,7 @@ void Detect() {
     }
   }
   // A libc.so.6 that is not glibc's (a stand-in) needs nothing of us.
-  if (libc == nullptr || !DefinesVersion(*libc, "GLIBC_2.2.5") || !DefinesSymbol(*libc, "__libc_start_main"))
+  if (libc == nullptr || !DefinesVersion(*libc, "GLIBC_2.2.5") || AddressOf(&libc, 1, "__libc_start_main") == nullptr)
     return;
   const unsigned minor = GlibcMinor(*libc);
   if (minor != 36) {
@@ -383,7 +383,9 @@ void DescribeModule(Module& m) {
   l.l_flags_1 = static_cast<unsigned>(m.dyn.flags_1);
   l.l_relro_addr = m.relro_start ? m.relro_start - m.base : 0;
   l.l_relro_size = m.relro_size;
-  if (m.origin_known || !m.is_vdso) l.l_origin = OriginOf(m);
+  // As glibc: from the object's path; the program's only once known (a
+  // kernel-mapped program would cost a readlink of /proc/self/exe).
+  if (m.origin_known || (!m.is_vdso && !m.is_program)) l.l_origin = OriginOf(m);
   // GNU hash (or SysV) fields that libc's dladdr walks.
   const elf::SymbolTable& t = m.symtab;
   if (t.has_gnu) {
@@ -510,16 +512,7 @@ void BeforeTls() {
   if (g.vdso != nullptr) {
     ro._dl_sysinfo_map = &Map(*g.vdso);
     // libc calls these directly when set, else makes the system call.
-    auto vdso = [](const char* name) -> void* {
-      Module* m = g.vdso;
-      elf::HashedName hn(name);
-      elf::Version v;
-      v.name = "LINUX_2.6";
-      v.hash = elf::SysvHash("LINUX_2.6");
-      v.hidden = true;
-      Definition d = LookupIn(&m, 1, 0, hn, &v, 0, nullptr);
-      return d.sym ? reinterpret_cast<void*>(d.module->base + d.sym->value) : nullptr;
-    };
+    auto vdso = [](const char* name) { return AddressOf(&g.vdso, 1, name, "LINUX_2.6", true); };
     ro._dl_vdso_clock_gettime64 = reinterpret_cast<decltype(ro._dl_vdso_clock_gettime64)>(vdso("__vdso_clock_gettime"));
     ro._dl_vdso_gettimeofday = reinterpret_cast<decltype(ro._dl_vdso_gettimeofday)>(vdso("__vdso_gettimeofday"));
     ro._dl_vdso_time = reinterpret_cast<decltype(ro._dl_vdso_time)>(vdso("__vdso_time"));
@@ -534,10 +527,8 @@ void AfterTls(void* tcb) {
   auto* pd = static_cast<Pthread*>(tcb);
   RtldGlobalRo& ro = _rtld_global_ro;
   RtldGlobal& gl = _rtld_global;
-  ro._dl_tls_static_size = g.tls_static_size + sizeof(Pthread);
-  ro._dl_tls_static_align = 64;
-  for (unsigned i = 0; i < g.nscope; ++i)
-    if (g.scope[i]->tls_align > ro._dl_tls_static_align) ro._dl_tls_static_align = g.scope[i]->tls_align;
+  static_assert(sizeof(Pthread) == 2368);  // the loader's TCB is this size (tls.cpp)
+  _dl_get_tls_static_info(&ro._dl_tls_static_size, &ro._dl_tls_static_align);
   gl._dl_initial_dtv = static_cast<DtvPointer*>(g.initial_dtv) + 1;
   // The main thread's descriptor, as glibc's __tls_init_tp leaves it.
   pd->header.tcb = pd;
@@ -571,11 +562,7 @@ void AfterRelocation() {
   g_signal_error = reinterpret_cast<SignalErrorFn>(LibcPrivate("_dl_signal_error"));
   g_catch_error = reinterpret_cast<CatchErrorFn>(LibcPrivate("_dl_catch_error"));
   // The process allocator: whatever the global scope binds malloc to.
-  auto lookup = [](const char* name) -> void* {
-    elf::HashedName hn(name);
-    Definition d = LookupName(hn, nullptr, 0, nullptr);
-    return d.sym ? reinterpret_cast<void*>(d.module->base + d.sym->value) : nullptr;
-  };
+  auto lookup = [](const char* name) { return AddressOf(g.scope, g.nscope, name); };
   g.libc_malloc = reinterpret_cast<void* (*)(size_t)>(lookup("malloc"));
   g.libc_calloc = reinterpret_cast<void* (*)(size_t, size_t)>(lookup("calloc"));
   g.libc_free = reinterpret_cast<void (*)(void*)>(lookup("free"));
