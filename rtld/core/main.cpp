@@ -288,6 +288,8 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   AddAlias(*g.rtld, kSystemInterp);
   if (interp) AddAlias(*g.rtld, interp);
   SetUpVdso();
+  // The symbol cache before any library is mapped: a layout places them.
+  symcache::Open();
   PublishRDebug(prog, base);
   NotifyDebugger(RDebug::kAdd);
 

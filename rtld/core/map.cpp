@@ -1,6 +1,7 @@
 #include "rtld/core/map.h"
 
 #include "rtld/core/state.h"
+#include "rtld/core/symcache.h"
 #include "rtld/support/string.h"
 
 namespace rtld {
@@ -55,6 +56,14 @@ LoadError ZeroFill(uint64_t start, uint64_t end, int prot, uint64_t page) {
 }
 
 }  // namespace
+
+void SetFileKey(Module& m, const sys::Stat& st) {
+  m.dev = st.dev;
+  m.ino = st.ino;
+  m.size = static_cast<uint64_t>(st.size);
+  m.mtime_ns = st.mtime * 1000000000ull + st.mtime_ns;
+  m.ctime_ns = st.ctime * 1000000000ull + st.ctime_ns;
+}
 
 bool InImage(const Module& m, uint64_t vaddr, uint64_t size) {
   if (vaddr + size < vaddr) return false;
@@ -171,27 +180,56 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
   uint64_t base = 0;
   const Phdr* first_mapped = nullptr;
   bool holes_mapped_from_file = false;
+  if (symcache::WantKeys()) {
+    m.build_id = symcache::BuildIdInFile(fd, head, phdr, eh.phnum);
+    SetFileKey(m, st);
+  }
   if (!fixed) {
     const Phdr* first = nullptr;
     for (unsigned i = 0; i < eh.phnum && first == nullptr; ++i)
       if (phdr[i].type == PT_LOAD && phdr[i].memsz != 0) first = &phdr[i];
+    // A layout (symbol-cache images) may ask for a fixed place: taken only
+    // if free (MAP_FIXED_NOREPLACE; a kernel before 4.17 treats the address
+    // as a hint, so the result is compared), else anywhere.
+    const uint64_t want = m.is_program ? 0 : symcache::Placement(m, lo, span, max_align);
     if (max_align <= page && first->filesz > 0 && (first->vaddr & ~(page - 1)) == lo) {
-      long r = sys::Mmap(nullptr, span, ProtOf(*first), sys::kMapPrivate, fd, first->offset & ~(page - 1));
+      long r = -1;
+      if (want != 0) {
+        r = sys::Mmap(reinterpret_cast<void*>(want), span, ProtOf(*first), sys::kMapPrivate | sys::kMapFixedNoreplace,
+                      fd, first->offset & ~(page - 1));
+        if (!sys::MmapFailed(r) && static_cast<uint64_t>(r) != want) sys::Munmap(reinterpret_cast<void*>(r), span);
+        if (sys::MmapFailed(r) || static_cast<uint64_t>(r) != want) r = -1;
+        symcache::Placed(m, r != -1);
+      }
+      if (r == -1) r = sys::Mmap(nullptr, span, ProtOf(*first), sys::kMapPrivate, fd, first->offset & ~(page - 1));
       if (sys::MmapFailed(r)) return {"failed to map segment from shared object", static_cast<int>(-r)};
       base = static_cast<uint64_t>(r) - lo;
       first_mapped = first;
       holes_mapped_from_file = true;
     } else {
-      const uint64_t extra = max_align > page ? max_align - page : 0;
-      long r = sys::Mmap(nullptr, span + extra, sys::kProtNone, sys::kMapPrivate | sys::kMapAnonymous,
-                         -1, 0);
-      if (sys::MmapFailed(r)) return {"failed to map segment from shared object", static_cast<int>(-r)};
-      const uint64_t start = static_cast<uint64_t>(r);
-      const uint64_t aligned = (start + max_align - 1) & ~(max_align - 1);
-      if (aligned > start) sys::Munmap(reinterpret_cast<void*>(start), aligned - start);
-      if (start + span + extra > aligned + span)
-        sys::Munmap(reinterpret_cast<void*>(aligned + span), start + span + extra - (aligned + span));
-      base = aligned - lo;
+      long r = -1;
+      if (want != 0 && (want & (max_align - 1)) == 0) {
+        r = sys::Mmap(reinterpret_cast<void*>(want), span, sys::kProtNone,
+                      sys::kMapPrivate | sys::kMapAnonymous | sys::kMapFixedNoreplace, -1, 0);
+        if (!sys::MmapFailed(r) && static_cast<uint64_t>(r) != want) sys::Munmap(reinterpret_cast<void*>(r), span);
+        if (sys::MmapFailed(r) || static_cast<uint64_t>(r) != want) r = -1;
+        symcache::Placed(m, r != -1);
+      } else if (want != 0) {
+        symcache::Placed(m, false);
+      }
+      if (r != -1) {
+        base = want - lo;
+      } else {
+        const uint64_t extra = max_align > page ? max_align - page : 0;
+        r = sys::Mmap(nullptr, span + extra, sys::kProtNone, sys::kMapPrivate | sys::kMapAnonymous, -1, 0);
+        if (sys::MmapFailed(r)) return {"failed to map segment from shared object", static_cast<int>(-r)};
+        const uint64_t start = static_cast<uint64_t>(r);
+        const uint64_t aligned = (start + max_align - 1) & ~(max_align - 1);
+        if (aligned > start) sys::Munmap(reinterpret_cast<void*>(start), aligned - start);
+        if (start + span + extra > aligned + span)
+          sys::Munmap(reinterpret_cast<void*>(aligned + span), start + span + extra - (aligned + span));
+        base = aligned - lo;
+      }
     }
   }
 
@@ -248,11 +286,7 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
   g.arena.Free(buf);
   AdoptImage(m, base, runtime_phdr, eh.phnum);
   m.entry = base + eh.entry;
-  m.dev = st.dev;
-  m.ino = st.ino;
-  m.size = static_cast<uint64_t>(st.size);
-  m.mtime_ns = st.mtime * 1000000000ull + st.mtime_ns;
-  m.ctime_ns = st.ctime * 1000000000ull + st.ctime_ns;
+  SetFileKey(m, st);
   if (m.dynamic != nullptr) {
     for (unsigned i = 0; i < m.phnum; ++i) {
       const Phdr& ph = m.phdr[i];

@@ -38,6 +38,9 @@ void AdoptImage(Module& m, uint64_t base, const elf::Phdr* phdr, uint16_t phnum)
 // Decodes the dynamic section and validates every table against the image.
 [[nodiscard]] LoadError DecodeModule(Module& m);
 
+// Records a file's stat identity in m (the symbol cache's key).
+void SetFileKey(Module& m, const sys::Stat& st);
+
 // Whether [vaddr, vaddr + size) lies inside one PT_LOAD of m.
 bool InImage(const Module& m, uint64_t vaddr, uint64_t size);
 

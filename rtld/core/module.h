@@ -72,6 +72,16 @@ struct Module {
   // The file's identity from the fstat the loader made when it opened it
   // (the symbol cache's key); 0 for objects it did not open.
   uint64_t dev = 0, ino = 0, size = 0, mtime_ns = 0, ctime_ns = 0;
+  uint64_t build_id = 0;  // hash of its NT_GNU_BUILD_ID (symcache keys only)
+
+  // Pre-relocated image (DESIGN §6.1). `placed`: mapped at the load bias its
+  // layout gives. `image`: its written pages are the cache's; relocating it
+  // means applying `image_patches` only.
+  bool placed = false;
+  bool image = false;
+  bool image_lazy_plt = false;  // some PLT slot stays lazy: set GOT[1], GOT[2]
+  const elf::Rela* image_patches = nullptr;
+  uint32_t image_npatches = 0;
 
   Module* next = nullptr;     // load order
   Module* prev = nullptr;

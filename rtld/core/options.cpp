@@ -66,6 +66,10 @@ void PrintHelp(const char* self) {
           "                        resolve every symbol reference of the program and\n"
           "                        its libraries, write the bindings to FILE (the symbol\n"
           "                        cache tools read it) and exit without running it\n"
+          "  --record-layout ADDRESS\n"
+          "                        with --record-bindings: map the libraries one after\n"
+          "                        another from ADDRESS (hexadecimal) and also write\n"
+          "                        their pre-relocated images (FILE.pages)\n"
           "  --help                display this help and exit\n"
           "  --version             output version information and exit\n\n"
           "Shared library search path:\n"
@@ -156,6 +160,20 @@ const char* ParseCommandLine() {
     } else if (support::StrEq(a, "--record-bindings") && has_value) {
       g.opt.record_bindings = g.argv[i + 1];
       g.opt.bind_now = true;
+      i += 2;
+    } else if (support::StrEq(a, "--record-layout") && has_value) {
+      // A page-aligned hexadecimal address (the symbol-cache tools draw it).
+      uint64_t v = 0;
+      for (const char* p = g.argv[i + 1]; *p; ++p) {
+        const char c = *p;
+        const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0 || v >> 60) {
+          v = 0;
+          break;
+        }
+        v = v << 4 | static_cast<uint64_t>(d);
+      }
+      g.opt.record_layout = v & ~uint64_t{4095};
       i += 2;
     } else if (support::StrEq(a, "--argv0") && has_value) {
       g.opt.argv0 = g.argv[i + 1];

@@ -114,9 +114,28 @@ void ProtectText(const Module& m, bool writable) {
   Fatal("symbol lookup error", DisplayName(m), b.CStr());
 }
 
+// Whether a resolved value is the same in every process that uses the
+// object's layout (so it may be part of a pre-relocated image): defined in
+// a placed object or the fixed-address program, not an IFUNC's choice.
+bool LayoutStable(const Resolved& s) {
+  if (s.module == nullptr) return true;  // unresolved weak: 0
+  if (s.sym != nullptr && s.sym->shndx == SHN_ABS) return true;
+  if (s.sym != nullptr && s.sym->type() == STT_GNU_IFUNC && s.sym->shndx != SHN_UNDEF) return false;
+  return s.module->placed || (s.module->is_program && s.module->base == 0);
+}
+
 class Relocator {
  public:
-  Relocator(Module& m, bool lazy) : m_(m), writable_(WritableRanges(m)), lazy_(lazy) {}
+  Relocator(Module& m, bool lazy)
+      : m_(m), writable_(WritableRanges(m)), lazy_(lazy), record_image_(g.opt.record_layout != 0 && m.placed) {}
+
+  // An object mapped with its pre-relocated image: only the patches, the
+  // lazy PLT header if some slot stayed lazy, then the IFUNC patches.
+  void RunPatches() {
+    Table(m_.image_patches, m_.image_npatches, false);
+    if (m_.image_lazy_plt) SetLazyPltHeader();
+    if (has_irelative_) Irelative(m_.image_patches, m_.image_npatches);
+  }
 
   void Run() {
     const uint64_t base = m_.base;
@@ -172,6 +191,7 @@ class Relocator {
       if (kind == RelocKind::kNone) continue;
       if (kind == RelocKind::kIrelative) {
         has_irelative_ = true;
+        if (record_image_) symcache::RecordPatch(m_, r);
         continue;
       }
       // (A copy's extent is its symbol's size, checked where it is known.)
@@ -194,6 +214,7 @@ class Relocator {
         case RelocKind::kAbs32S: {
           ++g_reloc_stats.symbolic;
           const Resolved s = symndx ? Resolve(symndx, kind) : Resolved{};
+          if (record_image_) NoteForImage(r, kind, s);
           if (!arch::Store(kind, reinterpret_cast<void*>(where), s.value, r.addend, where)) {
             char text[512];
             support::Buffer b(text, sizeof text);
@@ -205,6 +226,7 @@ class Relocator {
         }
         case RelocKind::kCopy: {
           ++g_reloc_stats.symbolic;
+          if (record_image_) symcache::RecordPatch(m_, r);
           const Resolved s = Resolve(symndx, kind);
           if (s.sym == nullptr) break;  // weak and undefined: nothing to copy
           const elf::Sym& ref = m_.symtab.syms[symndx];
@@ -222,12 +244,14 @@ class Relocator {
         }
         case RelocKind::kDtpmod: {
           ++g_reloc_stats.tls;
+          if (record_image_) symcache::RecordPatch(m_, r);
           const Module* def = symndx ? Resolve(symndx, kind).module : &m_;
           *reinterpret_cast<uint64_t*>(where) = def ? def->tls_modid : 0;
           break;
         }
         case RelocKind::kDtpoff: {
           ++g_reloc_stats.tls;
+          if (record_image_) symcache::RecordPatch(m_, r);
           const Resolved s = symndx ? Resolve(symndx, kind) : Resolved{};
           const uint64_t v = s.sym ? s.sym->value : 0;
           *reinterpret_cast<uint64_t*>(where) = v + static_cast<uint64_t>(r.addend);
@@ -235,6 +259,7 @@ class Relocator {
         }
         case RelocKind::kTpoff: {
           ++g_reloc_stats.tls;
+          if (record_image_) symcache::RecordPatch(m_, r);
           const Resolved s = symndx ? Resolve(symndx, kind) : Resolved{m_.base, &m_, nullptr};
           const Module* def = s.module;
           if (def == nullptr) {  // unresolved weak TLS symbol
@@ -255,6 +280,7 @@ class Relocator {
           // area the function returns the argument, the offset from the
           // thread pointer; an unresolved weak symbol's address is 0.
           ++g_reloc_stats.tls;
+          if (record_image_) symcache::RecordPatch(m_, r);
           if (!writable_.Contains(where, 16)) BadOffset(m_);
           const Resolved s = symndx ? Resolve(symndx, kind) : Resolved{m_.base, &m_, nullptr};
           auto* desc = reinterpret_cast<uint64_t*>(where);
@@ -316,16 +342,34 @@ class Relocator {
       *reinterpret_cast<uint64_t*>(where) += base;
       ++g_reloc_stats.lazy;
     }
+    SetLazyPltHeader();
+  }
+
+  // GOT[1] and GOT[2]: the object and the trampoline for PLT0.
+  void SetLazyPltHeader() {
     if (m_.dyn.pltgot == 0) return;
-    const uint64_t got = base + m_.dyn.pltgot;
+    const uint64_t got = m_.base + m_.dyn.pltgot;
     if (!writable_.Contains(got, 24)) BadOffset(m_);
     reinterpret_cast<uint64_t*>(got)[1] = reinterpret_cast<uint64_t>(&m_);
     reinterpret_cast<uint64_t*>(got)[2] = LazyTrampoline();
   }
 
+  // Recording an image: a value that is not the same for every process
+  // using the layout is a patch; an undefined PLT slot stays lazy; any
+  // other undefined reference means no images (a start must fail on it).
+  void NoteForImage(const elf::Rela& r, RelocKind kind, const Resolved& s) {
+    if (s.module == nullptr && r.symndx() != 0 && m_.symtab.syms[r.symndx()].bind() != STB_WEAK) {
+      if (kind == RelocKind::kJumpSlot) symcache::RecordLazySlot(m_, r);
+      else symcache::RecordNoImages("a reference is undefined");
+      return;
+    }
+    if (!LayoutStable(s)) symcache::RecordPatch(m_, r);
+  }
+
   Module& m_;
   Writable writable_;
   bool lazy_;
+  bool record_image_;  // --record-layout: note what the image cannot hold
   bool has_irelative_ = false;
   uint32_t cache_symndx_ = 0;  // 0: empty (index 0 is never looked up)
   bool cache_plt_ = false;
@@ -384,7 +428,19 @@ void RelocateModule(Module& m, bool now) {
     DebugLine([&](support::Buffer& b) {
       b.Str("relocation processing: ").Str(DisplayName(m)).Str(lazy ? " (lazy)" : "");
     });
-  Relocator(m, lazy).Run();
+  if (m.image) {
+    Relocator(m, false).RunPatches();
+    symcache::g_stats.image_patches += m.image_npatches;
+    // Each page a patch writes becomes a private copy (patches are sorted).
+    uint64_t last = ~uint64_t{0};
+    for (uint32_t i = 0; i < m.image_npatches; ++i) {
+      const uint64_t pg = m.image_patches[i].offset / g.page_size;
+      if (pg != last) ++symcache::g_stats.image_pages_copied;
+      last = pg;
+    }
+  } else {
+    Relocator(m, lazy).Run();
+  }
   if (m.dyn.textrel) ProtectText(m, false);
   m.relocated = true;
   if (m.relro_size != 0) {

@@ -23,6 +23,7 @@ struct Options {
   bool bind_now = false;               // LD_BIND_NOW
   bool bind_not = false;               // LD_BIND_NOT: bind lazily on every call, never update the GOT
   const char* record_bindings = nullptr;  // --record-bindings FILE: resolve everything, write it, exit
+  uint64_t record_layout = 0;  // --record-layout ADDRESS: place libraries from there, record images
 };
 
 struct State {

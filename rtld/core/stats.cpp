@@ -45,7 +45,11 @@ void PrintJson(ToNs&& to_ns, uint64_t total_tsc) {
         .Str(",\"cache_hits\":").Dec(g_reloc_stats.cache_hits)
         .Str(",\"binding_ns\":").Dec(to_ns(g_stats.binding_tsc))
         .Str(",\"symcache\":\"").Str(symcache::g_stats.state).Str("\",\"symcache_hits\":").Dec(symcache::g_stats.hits)
-        .Str(",\"symcache_not_recorded\":").Dec(symcache::g_stats.misses).Str("}}\n");
+        .Str(",\"symcache_not_recorded\":").Dec(symcache::g_stats.misses)
+        .Str(",\"images\":\"").Str(symcache::g_stats.images).Str("\",\"image_objects\":")
+        .Dec(symcache::g_stats.image_objects).Str(",\"image_bytes\":").Dec(symcache::g_stats.image_bytes)
+        .Str(",\"image_patches\":").Dec(symcache::g_stats.image_patches)
+        .Str(",\"image_pages_copied\":").Dec(symcache::g_stats.image_pages_copied).Str("}}\n");
   });
 }
 
@@ -134,6 +138,11 @@ void ReportStatistics() {
   line([&](support::Buffer& b) {
     b.Str("  symbol cache: ").Str(symcache::g_stats.state).Str(", closure hits ").Dec(symcache::g_stats.hits)
         .Str(", not recorded ").Dec(symcache::g_stats.misses);
+  });
+  line([&](support::Buffer& b) {
+    b.Str("  images: ").Str(symcache::g_stats.images).Str(", objects ").Dec(symcache::g_stats.image_objects)
+        .Str(", bytes mapped ").Dec(symcache::g_stats.image_bytes).Str(", patches ")
+        .Dec(symcache::g_stats.image_patches).Str(", pages copied ").Dec(symcache::g_stats.image_pages_copied);
   });
 }
 

@@ -6,9 +6,40 @@
 #include <stdint.h>
 
 #include "rtld/core/lookup.h"
+#include "rtld/core/map.h"
 #include "rtld/core/module.h"
 
 namespace rtld::symcache {
+
+// Opens the cache (if configured and trusted) once the program is known and
+// before any other object is mapped, and finds the layout recorded for this
+// program and environment. Also called (to set up placement) when recording
+// with a layout (--record-layout).
+void Open();
+
+// Whether objects need their full key (build ID included) when mapped: a
+// cache is open, or bindings are being recorded.
+bool WantKeys();
+
+// The build-ID hash (elf::symcache::BuildIdHash) of an object: from its
+// notes in memory, or from the file's first bytes (one pread when the note
+// lies past them). 0 without a build ID.
+uint64_t BuildIdInMemory(uint64_t base, const elf::Phdr* phdr, unsigned phnum);
+uint64_t BuildIdInFile(int fd, const FileHead& head, const elf::Phdr* phdr, unsigned phnum);
+
+// Where to map the object about to take the next load position: the address
+// for its lowest page (lo, the lowest page-aligned p_vaddr; span bytes;
+// alignment align), or 0 for anywhere. The caller maps there with
+// MAP_FIXED_NOREPLACE and reports the outcome with Placed().
+uint64_t Placement(Module& m, uint64_t lo, uint64_t span, uint64_t align);
+void Placed(Module& m, bool ok);
+
+// Image recording (--record-layout): a relocation of m whose value cannot be
+// part of the image (it is applied at start), or a PLT slot left lazy
+// (undefined when recorded), or a reason the closure can have no images.
+void RecordPatch(const Module& m, const elf::Rela& r);
+void RecordLazySlot(const Module& m, const elf::Rela& r);
+void RecordNoImages(const char* why);
 
 // Recording (--record-bindings; callers check g.opt.record_bindings):
 // every resolution ResolveSymbol makes is noted; a reference
@@ -36,6 +67,10 @@ extern bool g_closure_usable;
 struct Stats {
   uint64_t hits = 0, misses = 0;
   const char* state = "off";  // off, no file, rejected, miss, hit
+  // Images: objects mapped from images, bytes mapped, patches applied and
+  // the pages those patches wrote (each a private copy).
+  uint64_t image_objects = 0, image_bytes = 0, image_patches = 0, image_pages_copied = 0;
+  const char* images = "off";  // off, used, or why not
 };
 extern Stats g_stats;
 

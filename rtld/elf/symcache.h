@@ -6,11 +6,11 @@
 // calls, no exceptions, no data with relocations. The loader maps the file
 // read-only and uses Reader; the hosted tools (tools/symcache) write it.
 //
-// File layout (version 1). Little-endian; every offset is relative to the
+// File layout (version 2). Little-endian; every offset is relative to the
 // start of the file; every table starts 8-byte aligned.
 //
-//   Header                256 bytes: magic "RTLDSYMC", version, file size,
-//                         generation, index checksum, and five Section
+//   Header                320 bytes: magic "RTLDSYMC", version, file size,
+//                         generation, index checksum, and seven Section
 //                         descriptors {offset, size, count, checksum}:
 //   [kSecSlots]           closure hash table: `count` (a power of two)
 //                         ClosureSlot {key_hash, record offset / 8, record
@@ -22,6 +22,10 @@
 //                                                     symndx in [0, dense_count))
 //                           SparseEntry[nsparse]     (per object: sorted by
 //                                                     symndx, >= dense_count)
+//                           ImageRun[nruns]          (per object: pages of its
+//                                                     relocated image)
+//                           Patch[npatches]          (per object: relocations
+//                                                     applied at start)
 //   [kSecObjects]         ObjectEntry[count], sorted by key: every object any
 //                         closure or the symbol index mentions, with soname
 //                         and path (offsets into kSecStrings).
@@ -29,10 +33,16 @@
 //   [kSecSymbols]         symbol index: SymIndexHeader, bucket starts,
 //                         SymIndexEntry[] (name+version -> definers), SymDef[],
 //                         its own string pool.
+//   [kSecPrograms]        the closures with a layout, by program: `count` (a
+//                         power of two) ClosureSlot filed under
+//                         ProgramKeyHash(env hash, program key); the loader
+//                         finds its layout here before it maps any library.
+//   [kSecImages]          page-aligned (kImagePage) pages of relocated
+//                         images, referenced by ImageRun.
 //
 // Checksums (Checksum64 below):
-//   - header.index_checksum covers the header (with that field as zero) and
-//     the slot table; Open() verifies it. It is the only whole-table pass at
+//   - header.index_checksum covers the header (with that field as zero), the
+//     slot table and the program table; Open() verifies it. It is the only whole-table pass at
 //     open, and the slot table is small (16 bytes per slot, bounded by the
 //     daemon's closure limit), so a configured cache costs a start microseconds.
 //   - each closure record has its own checksum, stored in its slot (so it is
@@ -41,8 +51,22 @@
 //   - kSecObjects, kSecStrings and kSecSymbols carry a checksum in their
 //     descriptor, verified on first use by VerifyObjects()/VerifySymbols()
 //     (tools; the loader need not touch them).
+//   - image pages are not checksummed at start (reading them all would cost
+//     what images save): they are covered by the trust rules (the file is
+//     written only by its owner, root or the user, and published by rename)
+//     and by `rtld-symcache verify`, which recomputes every image.
 // Any inconsistency anywhere is a miss: a corrupt file can make a lookup
 // fail, never read out of bounds, never return an index >= nkeys.
+//
+// Pre-relocated images (DESIGN §6.1). A closure recorded with a layout gives
+// every library it loads a load bias (objects placed without overlap from a
+// base drawn at random when the closure is recorded) and, per object, the
+// pages that relocation writes, relocated for that layout (ImageRun), plus
+// the relocations whose values cannot be known ahead (Patch: references to
+// the program when the kernel places it, to the loader and the vDSO,
+// IFUNC results, TLS offsets and module ids, TLS descriptors). A loader that
+// placed every object at its bias maps the runs from this file over the
+// object (shared page-cache pages) and applies only the patches.
 //
 // Why a dense table per object (with a sparse overflow): the loader binds
 // by walking relocations and asking (object, symndx) for each; a dense array
@@ -69,7 +93,7 @@ namespace rtld::elf::symcache {
 // --- Constants ----------------------------------------------------------
 
 inline constexpr char kMagic[8] = {'R', 'T', 'L', 'D', 'S', 'Y', 'M', 'C'};
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
 
 // Default locations.
 inline constexpr const char* kDefaultCachePath = "/var/cache/rtld/symcache";
@@ -196,37 +220,77 @@ inline uint32_t Fold32(uint64_t h) { return static_cast<uint32_t>(h ^ (h >> 32))
 
 // --- Format structures ---------------------------------------------------
 
-// A file's identity: what fstat returned when the object was loaded. The
-// vDSO has an all-zero key.
+// A file's identity: what fstat returned when the object was loaded, and a
+// hash of its ELF build ID (NT_GNU_BUILD_ID; 0 without one). The vDSO has an
+// all-zero key.
+//
+// Two keys name the same object (SameObject) when both have the same build
+// ID, size and modification time to the second — what survives `cp -a`, a
+// tar round trip, a container layer or a package install — or, without a
+// build ID, when the whole stat identity is equal. A rewrite that keeps the
+// size, the second of the mtime and the build ID defeats the first rule;
+// `rtld-symcache verify` recomputes every binding and image and finds it.
 struct ObjectKey {
   uint64_t dev = 0, ino = 0, size = 0, mtime_ns = 0, ctime_ns = 0;
+  uint64_t build_id = 0;
 };
-static_assert(sizeof(ObjectKey) == 40);
+static_assert(sizeof(ObjectKey) == 48);
 
 constexpr bool operator==(const ObjectKey& a, const ObjectKey& b) {
   return a.dev == b.dev && a.ino == b.ino && a.size == b.size && a.mtime_ns == b.mtime_ns &&
-         a.ctime_ns == b.ctime_ns;
+         a.ctime_ns == b.ctime_ns && a.build_id == b.build_id;
+}
+constexpr bool SameObject(const ObjectKey& a, const ObjectKey& b) {
+  if (a.build_id != 0 || b.build_id != 0)
+    return a.build_id == b.build_id && a.size == b.size && a.mtime_ns / 1000000000u == b.mtime_ns / 1000000000u;
+  return a == b;
 }
 constexpr int CompareKeys(const ObjectKey& a, const ObjectKey& b) {
-  const uint64_t x[5] = {a.dev, a.ino, a.size, a.mtime_ns, a.ctime_ns};
-  const uint64_t y[5] = {b.dev, b.ino, b.size, b.mtime_ns, b.ctime_ns};
-  for (int i = 0; i < 5; ++i)
+  const uint64_t x[6] = {a.dev, a.ino, a.size, a.mtime_ns, a.ctime_ns, a.build_id};
+  const uint64_t y[6] = {b.dev, b.ino, b.size, b.mtime_ns, b.ctime_ns, b.build_id};
+  for (int i = 0; i < 6; ++i)
     if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
   return 0;
 }
+
+// The build-ID hash of ObjectKey: FNV-1a 64 of the note's descriptor bytes,
+// never 0 for a present note.
+inline uint64_t BuildIdHash(const void* desc, size_t n) {
+  const unsigned char* p = static_cast<const unsigned char*>(desc);
+  uint64_t h = kFnvBasis;
+  for (size_t i = 0; i < n; ++i) h = FnvByte(h, p[i]);
+  return h == 0 ? 1 : h;
+}
+
+namespace detail {
+// Mixes in what SameObject compares.
+inline uint64_t MixKey(uint64_t h, const ObjectKey& k) {
+  if (k.build_id != 0) {
+    h = Mix(h, k.build_id);
+    h = Mix(h, k.size);
+    return Mix(h, k.mtime_ns / 1000000000u);
+  }
+  h = Mix(h, k.dev);
+  h = Mix(h, k.ino);
+  h = Mix(h, k.size);
+  h = Mix(h, k.mtime_ns);
+  return Mix(h, k.ctime_ns);
+}
+}  // namespace detail
 
 // The hash a closure is filed under: env hash, count and every key.
 inline uint64_t ClosureKeyHash(uint64_t env_hash, const ObjectKey* keys, unsigned nkeys) {
   uint64_t h = detail::Mix(kFnvBasis, env_hash);
   h = detail::Mix(h, nkeys);
-  for (unsigned i = 0; i < nkeys; ++i) {
-    h = detail::Mix(h, keys[i].dev);
-    h = detail::Mix(h, keys[i].ino);
-    h = detail::Mix(h, keys[i].size);
-    h = detail::Mix(h, keys[i].mtime_ns);
-    h = detail::Mix(h, keys[i].ctime_ns);
-  }
+  for (unsigned i = 0; i < nkeys; ++i) h = detail::MixKey(h, keys[i]);
   return h;
+}
+
+// The hash a closure with a layout is also filed under (kSecPrograms): its
+// env hash and its program's key alone, known before any library is mapped.
+inline uint64_t ProgramKeyHash(uint64_t env_hash, const ObjectKey& program) {
+  uint64_t h = detail::Mix(kFnvBasis ^ 0x70726f67ull /* "prog" */, env_hash);
+  return detail::MixKey(h, program);
 }
 
 struct Section {
@@ -243,8 +307,13 @@ enum SectionId : unsigned {
   kSecObjects = 2,   // count = number of ObjectEntry
   kSecStrings = 3,   // count = 0
   kSecSymbols = 4,   // count = number of SymIndexEntry
-  kNumSections = 5,
+  kSecPrograms = 5,  // count = number of slots (power of two, or 0)
+  kSecImages = 6,    // count = number of pages; offset kImagePage-aligned
+  kNumSections = 7,
 };
+
+// Image pages are mapped from the file: their offsets are multiples of this.
+inline constexpr uint64_t kImagePage = 4096;
 
 struct Header {
   char magic[8];             // kMagic
@@ -259,7 +328,7 @@ struct Header {
   Section sections[kNumSections];
   uint64_t reserved[4];
 };
-static_assert(sizeof(Header) == 256);
+static_assert(sizeof(Header) == 320);
 
 struct ClosureSlot {
   uint64_t key_hash;
@@ -278,8 +347,16 @@ struct ClosureRecord {
   uint32_t nsparse;
   uint64_t last_used_s;  // last requested (Unix seconds): LRU eviction
   uint64_t created_s;    // recorded (Unix seconds)
+  uint32_t nruns;        // ImageRun entries
+  uint32_t npatches;     // Patch entries
+  uint32_t env_text;     // kSecStrings offset of the keying variables
+                         // ("NAME=VALUE\n"...), or kNoString
+  uint32_t flags;        // kRecordLayout, kRecordImages
+  uint64_t layout_base;  // the base the layout was drawn from (informational)
 };
-static_assert(sizeof(ClosureRecord) == 56);
+static_assert(sizeof(ClosureRecord) == 80);
+inline constexpr uint32_t kRecordLayout = 1;  // objects have load biases
+inline constexpr uint32_t kRecordImages = 2;  // and images (runs + patches)
 
 struct ClosureObject {
   ObjectKey key;
@@ -289,8 +366,43 @@ struct ClosureObject {
   uint32_t dense_count;  // covers symndx [0, dense_count)
   uint32_t sparse_first;
   uint32_t sparse_count;
+  uint64_t bias;         // load bias of the layout; 0: not placed (the
+                         // program, the loader, the vDSO, or no layout)
+  uint32_t run_first;    // index in the record's ImageRun array
+  uint32_t run_count;
+  uint32_t patch_first;  // index in the record's Patch array
+  uint32_t patch_count;
+  uint32_t flags;        // kObjLazyPlt, kObjImage
+  uint32_t reserved;
 };
-static_assert(sizeof(ClosureObject) == 64);
+static_assert(sizeof(ClosureObject) == 104);
+// Some PLT slot stays for lazy binding (its symbol was undefined when
+// recorded): the PLT header (GOT[1], GOT[2]) is set at start.
+inline constexpr uint32_t kObjLazyPlt = 1;
+// The object has an image: its runs replace the pages relocation writes and
+// relocating it means applying its patches only. Without it, a placed
+// object (e.g. one with DT_TEXTREL) is relocated as usual.
+inline constexpr uint32_t kObjImage = 2;
+
+// Pages [vaddr, vaddr + npages * kImagePage) of an object (vaddr relative to
+// its bias, page-aligned, inside one writable PT_LOAD's file-backed pages or
+// its PT_GNU_RELRO) are the file's pages at file_offset.
+struct ImageRun {
+  uint64_t vaddr;
+  uint64_t file_offset;  // in kSecImages, kImagePage-aligned
+  uint32_t npages;
+  uint32_t reserved;
+};
+static_assert(sizeof(ImageRun) == 24);
+
+// One relocation applied at start by the loader's relocation code, as an
+// Elf64_Rela: r_offset, r_info, r_addend.
+struct Patch {
+  uint64_t offset;
+  uint64_t info;
+  int64_t addend;
+};
+static_assert(sizeof(Patch) == 24);
 
 struct DenseEntry {
   uint32_t def_index;   // load-order position, kNotRecorded or kUnresolvedWeak
@@ -306,9 +418,10 @@ struct SparseEntry {
 };
 static_assert(sizeof(SparseEntry) == 16);
 
-constexpr uint64_t RecordSize(uint64_t nobjects, uint64_t ndense, uint64_t nsparse) {
+constexpr uint64_t RecordSize(uint64_t nobjects, uint64_t ndense, uint64_t nsparse, uint64_t nruns = 0,
+                             uint64_t npatches = 0) {
   return sizeof(ClosureRecord) + nobjects * sizeof(ClosureObject) + ndense * sizeof(DenseEntry) +
-         nsparse * sizeof(SparseEntry);
+         nsparse * sizeof(SparseEntry) + nruns * sizeof(ImageRun) + npatches * sizeof(Patch);
 }
 
 struct ObjectEntry {
@@ -318,7 +431,7 @@ struct ObjectEntry {
   uint32_t nsyms;
   uint32_t flags;   // 0
 };
-static_assert(sizeof(ObjectEntry) == 56);
+static_assert(sizeof(ObjectEntry) == 64);
 
 // Symbol index (kSecSymbols), offsets relative to the section start:
 //   SymIndexHeader
@@ -372,6 +485,18 @@ class Closure {
   // The .dynsym count recorded for object i (0 if out of range). The loader
   // may compare it with its own count as an extra consistency check.
   uint32_t nsyms(uint32_t i) const { return valid() && i < rec_->nobjects ? objs_[i].nsyms : 0; }
+  bool has_layout() const { return valid() && (rec_->flags & kRecordLayout) != 0; }
+  bool has_images() const { return valid() && (rec_->flags & kRecordImages) != 0; }
+  // Object i's image runs and patches (bounds checked when the record was
+  // validated); empty when out of range.
+  const ImageRun* runs(uint32_t i, uint32_t* n) const {
+    *n = valid() && i < rec_->nobjects ? objs_[i].run_count : 0;
+    return *n ? runs_ + objs_[i].run_first : nullptr;
+  }
+  const Patch* patches(uint32_t i, uint32_t* n) const {
+    *n = valid() && i < rec_->nobjects ? objs_[i].patch_count : 0;
+    return *n ? patches_ + objs_[i].patch_first : nullptr;
+  }
 
   // The recorded binding of symbol symndx referenced by the object at load
   // position obj. false: not recorded, fall back to symbolic lookup. true:
@@ -418,6 +543,8 @@ class Closure {
   const ClosureObject* objs_ = nullptr;
   const DenseEntry* dense_ = nullptr;
   const SparseEntry* sparse_ = nullptr;
+  const ImageRun* runs_ = nullptr;
+  const Patch* patches_ = nullptr;
 };
 
 // The definers of one (name, version) in the symbol index.
@@ -457,6 +584,11 @@ class Reader {
     if (h->sections[kSecStrings].size > 0xffffffffu) return false;
     if (h->sections[kSecClosures].offset / 8 + h->sections[kSecClosures].size / 8 > 0xffffffffu)
       return false;
+    const Section& progs = h->sections[kSecPrograms];
+    if (progs.count != 0 && (progs.count & (progs.count - 1)) != 0) return false;
+    if (progs.count > (uint64_t{1} << 31) || progs.size != progs.count * sizeof(ClosureSlot)) return false;
+    const Section& images = h->sections[kSecImages];
+    if (images.offset % kImagePage != 0 || images.size != images.count * kImagePage) return false;
     // Index checksum: the header with the checksum field zero, then the slots.
     // (Copied word by word: no memcpy call in the freestanding build.)
     uint64_t copy[sizeof(Header) / 8];
@@ -465,12 +597,15 @@ class Reader {
     copy[offsetof(Header, index_checksum) / 8] = 0;
     uint64_t c = Checksum64(copy, sizeof(Header));
     c = Checksum64(p + slots.offset, slots.size, c);
+    c = Checksum64(p + progs.offset, progs.size, c);
     if (c != h->index_checksum) return false;
     base_ = p;
     size_ = size;
     hdr_ = h;
     slots_ = reinterpret_cast<const ClosureSlot*>(p + slots.offset);
     nslots_ = static_cast<uint32_t>(slots.count);
+    progs_ = reinterpret_cast<const ClosureSlot*>(p + progs.offset);
+    nprogs_ = static_cast<uint32_t>(progs.count);
     return true;
   }
 
@@ -494,12 +629,43 @@ class Reader {
       if (!c.valid()) continue;
       const ClosureRecord* r = c.rec_;
       if (r->key_hash != kh || r->env_hash != env_hash || r->nobjects != nkeys) continue;
-      bool same = true;
-      for (unsigned k = 0; k < nkeys && same; ++k) same = c.objs_[k].key == keys[k];
-      if (same) return c;
+      if (Matches(c, env_hash, keys, nkeys)) return c;
     }
     return Closure();
   }
+
+  // Whether a validated closure is the one for exactly this env hash and
+  // ordered key list (each object SameObject).
+  static bool Matches(const Closure& c, uint64_t env_hash, const ObjectKey* keys, unsigned nkeys) {
+    const ClosureRecord* r = c.rec_;
+    if (r == nullptr || r->env_hash != env_hash || r->nobjects != nkeys) return false;
+    for (unsigned k = 0; k < nkeys; ++k)
+      if (!SameObject(c.objs_[k].key, keys[k])) return false;
+    return true;
+  }
+
+  // The closure with a layout recorded for this program (its key, load
+  // position 0) and env hash, or an invalid Closure. Verifies the record.
+  Closure FindByProgram(uint64_t env_hash, const ObjectKey& program) const {
+    if (!valid() || nprogs_ == 0) return Closure();
+    const uint64_t kh = ProgramKeyHash(env_hash, program);
+    const uint32_t mask = nprogs_ - 1;
+    uint32_t i = static_cast<uint32_t>(kh) & mask;
+    for (uint32_t probes = 0; probes < nprogs_; ++probes, i = (i + 1) & mask) {
+      const ClosureSlot& s = progs_[i];
+      if (s.record_off8 == 0) break;
+      if (s.key_hash != kh) continue;
+      Closure c = RecordAt(s);
+      if (!c.valid() || !c.has_layout()) continue;
+      const ClosureRecord* r = c.rec_;
+      if (r->env_hash != env_hash || r->nobjects == 0 || !SameObject(c.objs_[0].key, program)) continue;
+      return c;
+    }
+    return Closure();
+  }
+
+  // The file offset range of the image pages (for the loader's mappings).
+  const Section& images() const { return hdr_->sections[kSecImages]; }
 
   // The closure filed in slot i (tools: enumeration), or an invalid one.
   Closure ClosureInSlot(uint32_t i) const {
@@ -630,19 +796,35 @@ class Reader {
     const uint64_t avail = cs.size - (off - cs.offset);
     if (avail < sizeof(ClosureRecord)) return Closure();
     const ClosureRecord* r = reinterpret_cast<const ClosureRecord*>(base_ + off);
-    if (r->record_size > avail || r->record_size != RecordSize(r->nobjects, r->ndense, r->nsparse))
+    if (r->record_size > avail ||
+        r->record_size != RecordSize(r->nobjects, r->ndense, r->nsparse, r->nruns, r->npatches))
       return Closure();
     if (Fold32(Checksum64(r, r->record_size)) != s.record_check) return Closure();
     Closure c;
     c.objs_ = reinterpret_cast<const ClosureObject*>(r + 1);
     c.dense_ = reinterpret_cast<const DenseEntry*>(c.objs_ + r->nobjects);
     c.sparse_ = reinterpret_cast<const SparseEntry*>(c.dense_ + r->ndense);
+    c.runs_ = reinterpret_cast<const ImageRun*>(c.sparse_ + r->nsparse);
+    c.patches_ = reinterpret_cast<const Patch*>(c.runs_ + r->nruns);
+    const Section& images = hdr_->sections[kSecImages];
     for (uint32_t i = 0; i < r->nobjects; ++i) {
       const ClosureObject& o = c.objs_[i];
       if (o.dense_first > r->ndense || o.dense_count > r->ndense - o.dense_first) return Closure();
       if (o.dense_count > o.nsyms) return Closure();
       if (o.sparse_first > r->nsparse || o.sparse_count > r->nsparse - o.sparse_first)
         return Closure();
+      if (o.run_first > r->nruns || o.run_count > r->nruns - o.run_first) return Closure();
+      if (o.patch_first > r->npatches || o.patch_count > r->npatches - o.patch_first) return Closure();
+      if ((o.bias % kImagePage) != 0) return Closure();
+      for (uint32_t k = 0; k < o.run_count; ++k) {
+        // Every run lies inside the image section, page-aligned.
+        const ImageRun& run = c.runs_[o.run_first + k];
+        const uint64_t len = uint64_t{run.npages} * kImagePage;
+        if (run.npages == 0 || run.vaddr % kImagePage != 0 || run.file_offset % kImagePage != 0 ||
+            run.file_offset < images.offset || run.file_offset - images.offset > images.size ||
+            len > images.size - (run.file_offset - images.offset) || run.vaddr + len < run.vaddr)
+          return Closure();
+      }
     }
     c.rec_ = r;
     return c;
@@ -653,6 +835,8 @@ class Reader {
   const Header* hdr_ = nullptr;
   const ClosureSlot* slots_ = nullptr;
   uint32_t nslots_ = 0;
+  const ClosureSlot* progs_ = nullptr;
+  uint32_t nprogs_ = 0;
   bool objects_ok_ = false;
   bool symbols_ok_ = false;
   const SymIndexHeader* sym_hdr_ = nullptr;

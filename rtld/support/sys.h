@@ -87,7 +87,7 @@ static_assert(sizeof(Stat) == 144);
 inline constexpr int kOpenReadOnly = 0, kOpenCloexec = 02000000, kOpenDirectory = 0200000;
 inline constexpr int kProtNone = 0, kProtRead = 1, kProtWrite = 2, kProtExec = 4;
 inline constexpr int kMapPrivate = 0x02, kMapFixed = 0x10, kMapAnonymous = 0x20,
-                     kMapDenywrite = 0x800;
+                     kMapDenywrite = 0x800, kMapFixedNoreplace = 0x100000;
 inline constexpr uint32_t kModeTypeMask = 0170000, kModeDir = 0040000, kModeReg = 0100000;
 
 inline long Open(const char* path, int flags) {
@@ -136,15 +136,16 @@ inline long FutexWake(int* addr, int count) {
   for (;;) arch::Syscall(kExitGroup, status);
 }
 
-// Writes all of buf to fd, retrying short writes.
-inline void WriteAll(int fd, const char* buf, size_t n) {
+// Writes all of buf to fd, retrying short writes; false if that failed.
+inline bool WriteAll(int fd, const char* buf, size_t n) {
   while (n > 0) {
     long r = Write(fd, buf, n);
     if (r == -4 /* EINTR */) continue;
-    if (r <= 0) return;
+    if (r <= 0) return false;
     buf += r;
     n -= static_cast<size_t>(r);
   }
+  return true;
 }
 
 }  // namespace rtld::sys

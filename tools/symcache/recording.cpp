@@ -63,6 +63,23 @@ struct Fields {
     *w = s.substr(start, pos - start);
     return true;
   }
+  bool HexAny(uint64_t* v) {
+    size_t start = pos;
+    uint64_t x = 0;
+    while (pos < s.size()) {
+      const char c = s[pos];
+      unsigned d;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else break;
+      if (pos - start >= 16) return false;
+      x = x << 4 | d;
+      ++pos;
+    }
+    if (pos == start) return false;
+    *v = x;
+    return true;
+  }
   bool End() const { return pos == s.size(); }
 };
 
@@ -89,7 +106,7 @@ bool ParseRecording(const std::string& text, Recording* out, std::string* error)
     if (line.find('\0') != std::string::npos) return fail("NUL byte");
     if (state == kDone) return fail("text after 'end'");
     if (state == kHeader) {
-      if (line != "rtld-bindings 1") return fail("not 'rtld-bindings 1'");
+      if (line != "rtld-bindings 2") return fail("not 'rtld-bindings 2'");
       state = kEnv;
       continue;
     }
@@ -113,7 +130,8 @@ bool ParseRecording(const std::string& text, Recording* out, std::string* error)
       std::string soname;
       if (!f.Dec(&index) || !f.Space() || !f.Dec(&o.key.dev) || !f.Space() || !f.Dec(&o.key.ino) ||
           !f.Space() || !f.Dec(&o.key.size) || !f.Space() || !f.Dec(&o.key.mtime_ns) || !f.Space() ||
-          !f.Dec(&o.key.ctime_ns) || !f.Space() || !f.Dec32(&o.nsyms) || !f.Space() ||
+          !f.Dec(&o.key.ctime_ns) || !f.Space() || !f.Hex16(&o.key.build_id) || !f.Space() ||
+          !f.Dec32(&o.nsyms) || !f.Space() ||
           !f.Word(&soname) || !f.Space())
         return fail("malformed object line");
       if (index != out->objects.size()) return fail("object indices not consecutive from 0");
@@ -123,6 +141,61 @@ bool ParseRecording(const std::string& text, Recording* out, std::string* error)
       o.has_soname = soname != "-";
       if (o.has_soname) o.soname = soname;
       out->objects.push_back(std::move(o));
+      continue;
+    }
+    auto object_at = [&](Fields& f, RecObject** o) {
+      uint32_t index;
+      if (!f.Dec32(&index) || index >= out->objects.size()) return false;
+      *o = &out->objects[index];
+      return true;
+    };
+    if (line.compare(0, 7, "layout ") == 0) {
+      Fields f{line, 7};
+      RecObject* o;
+      if (!object_at(f, &o) || !f.Space() || !f.HexAny(&o->bias) || !f.End() || o->bias == 0 ||
+          o->bias % sc::kImagePage != 0)
+        return fail("malformed layout line");
+      out->has_layout = true;
+      continue;
+    }
+    if (line.compare(0, 7, "imaged ") == 0) {
+      Fields f{line, 7};
+      RecObject* o;
+      if (!object_at(f, &o) || !f.End() || o->bias == 0) return fail("malformed imaged line");
+      o->imaged = true;
+      out->has_images = out->no_images.empty();
+      continue;
+    }
+    if (line.compare(0, 6, "image ") == 0) {
+      Fields f{line, 6};
+      RecObject* o;
+      RecRun run;
+      if (!object_at(f, &o) || !f.Space() || !f.HexAny(&run.vaddr) || !f.Space() || !f.Dec32(&run.npages) ||
+          !f.Space() || !f.Dec(&run.first_page) || !f.End() || !o->imaged || run.npages == 0 ||
+          run.vaddr % sc::kImagePage != 0 || run.first_page != out->npages)
+        return fail("malformed image line");
+      out->npages += run.npages;
+      o->runs.push_back(std::move(run));
+      continue;
+    }
+    if (line.compare(0, 6, "patch ") == 0 || line.compare(0, 5, "lazy ") == 0) {
+      const bool lazy = line[0] == 'l';
+      Fields f{line, lazy ? 5u : 6u};
+      RecObject* o;
+      sc::Patch p;
+      uint64_t addend;
+      if (!object_at(f, &o) || !f.Space() || !f.HexAny(&p.offset) || !f.Space() || !f.HexAny(&p.info) ||
+          !f.Space() || !f.HexAny(&addend) || !f.End() || !o->imaged)
+        return fail("malformed patch line");
+      p.addend = static_cast<int64_t>(addend);
+      if (!o->patches.empty() && o->patches.back().offset > p.offset) return fail("patches not sorted");
+      o->lazy_plt |= lazy;
+      o->patches.push_back(p);
+      continue;
+    }
+    if (line.compare(0, 9, "noimages ") == 0) {
+      out->no_images = line.substr(9);
+      out->has_images = false;
       continue;
     }
     if (line.compare(0, 5, "bind ") == 0) {
@@ -167,20 +240,41 @@ bool ParseRecording(const std::string& text, Recording* out, std::string* error)
 }
 
 std::string FormatRecording(const Recording& r) {
-  std::string s = "rtld-bindings 1\n";
+  std::string s = "rtld-bindings 2\n";
   char buf[256];
   snprintf(buf, sizeof buf, "env %016" PRIx64 "\n", r.env_hash);
   s += buf;
   for (size_t i = 0; i < r.objects.size(); ++i) {
     const RecObject& o = r.objects[i];
-    snprintf(buf, sizeof buf, "object %zu %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %u ", i,
-             o.key.dev, o.key.ino, o.key.size, o.key.mtime_ns, o.key.ctime_ns, o.nsyms);
+    snprintf(buf, sizeof buf, "object %zu %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %016" PRIx64 " %u ",
+             i, o.key.dev, o.key.ino, o.key.size, o.key.mtime_ns, o.key.ctime_ns, o.key.build_id, o.nsyms);
     s += buf;
     s += o.has_soname ? o.soname : "-";
     s += ' ';
     s += o.path;
     s += '\n';
   }
+  uint64_t page = 0;
+  for (size_t i = 0; i < r.objects.size(); ++i) {
+    const RecObject& o = r.objects[i];
+    if (o.bias == 0) continue;
+    snprintf(buf, sizeof buf, "layout %zu %" PRIx64 "\n", i, o.bias);
+    s += buf;
+    if (!o.imaged) continue;
+    snprintf(buf, sizeof buf, "imaged %zu\n", i);
+    s += buf;
+    for (const RecRun& run : o.runs) {
+      snprintf(buf, sizeof buf, "image %zu %" PRIx64 " %u %" PRIu64 "\n", i, run.vaddr, run.npages, page);
+      page += run.npages;
+      s += buf;
+    }
+    for (const auto& p : o.patches) {
+      snprintf(buf, sizeof buf, "patch %zu %" PRIx64 " %" PRIx64 " %" PRIx64 "\n", i, p.offset, p.info,
+               static_cast<uint64_t>(p.addend));
+      s += buf;
+    }
+  }
+  if (!r.no_images.empty()) s += "noimages " + r.no_images + "\n";
   for (const RecBind& b : r.binds) {
     if (b.def_index == sc::kUnresolvedWeak)
       snprintf(buf, sizeof buf, "bind %u %u -1 0\n", b.object, b.symndx);

@@ -45,7 +45,9 @@ const char kUsage[] =
     "                     and publish a new cache generation atomically\n"
     "  stat               summary: generation, size, counts, trust\n"
     "  dump               every closure, object and binding\n"
-    "  verify             full validation; re-stat every object (stale entries)\n"
+    "  verify             full validation; re-stat every object (stale entries);\n"
+    "                     re-record every closure and compare bindings and images\n"
+    "  relayout           re-record every closure at a newly drawn layout\n"
     "  clear              publish an empty generation\n"
     "\n"
     "Options:\n"
@@ -55,6 +57,7 @@ const char kUsage[] =
     "  --max-bytes N      bound the file size (K/M/G suffixes; default 64M)\n"
     "  --max-closures N   bound the number of closures (default 4096)\n"
     "  --no-symbol-index  do not build the name -> objects index\n"
+    "  --no-images        build and relayout: closures without layouts or images\n"
     "  --names            dump: show symbol names (reads the objects)\n"
     "  --timeout SECONDS  per recording (default 60)\n"
     "\n"
@@ -67,6 +70,7 @@ struct Options {
   std::vector<std::string> programs, recordings;
   Limits limits;
   bool symbol_index = true;
+  bool images = true;
   bool names = false;
   int timeout = 60;
 };
@@ -99,6 +103,7 @@ Options ParseArgs(int argc, char** argv) {
       if (!ParseSize(value(), &o.limits.max_closures)) Usage("bad --max-closures");
     } else if (opts && a == "--timeout") o.timeout = atoi(value());
     else if (opts && a == "--no-symbol-index") o.symbol_index = false;
+    else if (opts && a == "--no-images") o.images = false;
     else if (opts && a == "--names") o.names = true;
     else if (opts && a == "--help") Usage(nullptr);
     else if (opts && a.size() > 1 && a[0] == '-') Usage(("unknown option " + a).c_str());
@@ -107,6 +112,21 @@ Options ParseArgs(int argc, char** argv) {
   if (o.command != "build" && !o.programs.empty()) Usage("unexpected argument");
   if (o.timeout <= 0) o.timeout = 60;
   return o;
+}
+
+// "N objects imaged, P pages, Q patches".
+std::string ImageSummary(const ClosureData& c) {
+  size_t objs = 0, patches = 0;
+  uint64_t pages = 0;
+  for (const RecObject& o : c.objects) {
+    if (!o.imaged) continue;
+    ++objs;
+    patches += o.patches.size();
+    for (const RecRun& r : o.runs) pages += r.npages;
+  }
+  char b[160];
+  snprintf(b, sizeof b, "images: %zu objects, %" PRIu64 " pages, %zu patches", objs, pages, patches);
+  return b;
 }
 
 std::string TimeString(uint64_t s) {
@@ -143,16 +163,21 @@ int Build(const Options& o) {
   const std::vector<std::string> env = CurrentEnvironment();
   for (const std::string& p : o.programs) {
     const std::string prog = ResolveProgram(p);
-    RecordResult rr = RecordBindings(o.loader, prog, env, o.timeout);
-    if (!rr.ok) {
-      fprintf(stderr, "rtld-symcache: %s: %s\n", prog.c_str(), rr.error.c_str());
+    ClosureData c;
+    std::string err, note;
+    if (!RecordClosure(o.loader, prog, env, o.timeout, o.images, now_s, &c, &err, &note)) {
+      fprintf(stderr, "rtld-symcache: %s: %s\n", prog.c_str(), err.c_str());
       ++failures;
       continue;
     }
-    size_t nb = rr.recording.binds.size();
-    printf("recorded %s: %zu objects, %zu bindings, env %s\n", prog.c_str(), rr.recording.objects.size(), nb,
-           Hex16(rr.recording.env_hash).c_str());
-    add.push_back(FromRecording(rr.recording, prog, now_s));
+    size_t nb = 0;
+    for (const auto& v : c.binds) nb += v.size();
+    printf("recorded %s: %zu objects, %zu bindings, env %s", prog.c_str(), c.objects.size(), nb,
+           Hex16(c.env_hash).c_str());
+    if (c.has_images) printf(", %s", ImageSummary(c).c_str());
+    printf("\n");
+    if (!note.empty()) fprintf(stderr, "rtld-symcache: %s: %s\n", prog.c_str(), note.c_str());
+    add.push_back(std::move(c));
   }
   if (add.empty() && failures > 0) return 1;
   UpdateResult u = UpdateCache(o.cache, std::move(add), o.limits, o.symbol_index);

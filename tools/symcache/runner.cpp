@@ -1,6 +1,11 @@
 #include "tools/symcache/runner.h"
 
+#include "tools/symcache/writer.h"
+
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/random.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -57,8 +62,15 @@ uint64_t EnvHashOf(const std::vector<std::string>& env, uint8_t mode) {
   return sc::EnvHash(values, mode);
 }
 
+uint64_t DrawLayoutBase() {
+  uint64_t r = 0;
+  if (getrandom(&r, sizeof r, 0) != sizeof r) r = static_cast<uint64_t>(MonoMs()) * 0x9e3779b97f4a7c15ull;
+  const uint64_t slots = (kLayoutEnd - kLayoutStart - kLayoutSpan) / kLayoutAlign;
+  return kLayoutStart + (r % slots) * kLayoutAlign;
+}
+
 RecordResult RecordBindings(const std::string& loader, const std::string& program,
-                            const std::vector<std::string>& env, int timeout_s) {
+                            const std::vector<std::string>& env, int timeout_s, uint64_t layout_base) {
   RecordResult res;
   const char* tmpdir = getenv("TMPDIR");
   std::string dir = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/rtld-symcache.XXXXXX";
@@ -73,8 +85,17 @@ RecordResult RecordBindings(const std::string& loader, const std::string& progra
   std::vector<char*> envp;
   for (std::string& s : envs) envp.push_back(s.data());
   envp.push_back(nullptr);
-  std::string a0 = loader, a1 = "--record-bindings", a2 = out, a3 = program;
-  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), nullptr};
+  char base_hex[32];
+  snprintf(base_hex, sizeof base_hex, "%" PRIx64, layout_base);
+  std::vector<std::string> args = {loader, "--record-bindings", out};
+  if (layout_base != 0) {
+    args.push_back("--record-layout");
+    args.push_back(base_hex);
+  }
+  args.push_back(program);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
 
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) {
@@ -101,7 +122,7 @@ RecordResult RecordBindings(const std::string& loader, const std::string& progra
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execve(argv[0], argv, envp.data());
+    execve(argv[0], argv.data(), envp.data());
     const char msg[] = "cannot execute the loader\n";
     ssize_t ignored = write(2, msg, sizeof msg - 1);
     (void)ignored;
@@ -154,7 +175,15 @@ RecordResult RecordBindings(const std::string& loader, const std::string& progra
       close(fd);
     }
   }
+  std::string pages;
+  const std::string pages_path = out + ".pages";
+  if (have_text && layout_base != 0) {
+    std::vector<uint64_t> w;
+    size_t n = 0;
+    if (ReadFileAligned(pages_path, &w, &n)) pages.assign(reinterpret_cast<const char*>(w.data()), n);
+  }
   unlink(out.c_str());
+  unlink(pages_path.c_str());
   rmdir(dir.c_str());
   if (timed_out) {
     res.error = "the loader did not finish within " + std::to_string(timeout_s) + " s";
@@ -174,8 +203,72 @@ RecordResult RecordBindings(const std::string& loader, const std::string& progra
     res.error = "malformed recording: " + perr;
     return res;
   }
+  // The image pages, in the order of the image lines.
+  Recording& rec = res.recording;
+  if (rec.npages * sc::kImagePage != pages.size()) {
+    rec.has_images = false;
+    if (rec.no_images.empty() && rec.npages != 0) rec.no_images = "the image pages are missing or short";
+  }
+  for (RecObject& o : rec.objects) {
+    for (RecRun& run : o.runs) {
+      if (rec.has_images) run.bytes = pages.substr(run.first_page * sc::kImagePage, run.npages * sc::kImagePage);
+    }
+    if (!rec.has_images) {
+      o.runs.clear();
+      o.patches.clear();
+      o.imaged = o.lazy_plt = false;
+    }
+  }
   res.ok = true;
   return res;
+}
+
+std::string EnvText(const std::vector<std::string>& env) {
+  std::string values[sc::kNumEnvVars];
+  bool present[sc::kNumEnvVars] = {};
+  for (const std::string& s : env) {
+    const int i = sc::EnvVarIndex(s.c_str());
+    if (i >= 0 && !present[i]) {
+      present[i] = true;
+      values[i] = s;
+    }
+  }
+  std::string t;
+  for (int i = 0; i < sc::kNumEnvVars; ++i)
+    if (present[i] && values[i].find('\n') == std::string::npos) t += values[i] + "\n";
+  return t;
+}
+
+std::vector<std::string> EnvAssignments(const std::string& env_text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < env_text.size()) {
+    size_t nl = env_text.find('\n', at);
+    if (nl == std::string::npos) nl = env_text.size();
+    if (nl > at) out.push_back(env_text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return out;
+}
+
+bool RecordClosure(const std::string& loader, const std::string& program, const std::vector<std::string>& env,
+                   int timeout_s, bool images, uint64_t now_s, ClosureData* out, std::string* error,
+                   std::string* note) {
+  const uint64_t base = images ? DrawLayoutBase() : 0;
+  RecordResult rr = RecordBindings(loader, program, env, timeout_s, base);
+  if (!rr.ok && images) {
+    // A layout the recording process could not use: bindings alone.
+    *note = "images not recorded: " + rr.error;
+    rr = RecordBindings(loader, program, env, timeout_s, 0);
+  }
+  if (!rr.ok) {
+    *error = rr.error;
+    return false;
+  }
+  if (images && !rr.recording.has_images)
+    *note = "images not recorded: " + (rr.recording.no_images.empty() ? std::string("none") : rr.recording.no_images);
+  *out = FromRecording(rr.recording, program, now_s, EnvText(env), base);
+  return true;
 }
 
 }  // namespace symcache

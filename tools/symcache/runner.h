@@ -19,8 +19,35 @@ struct RecordResult {
 // env: the complete environment ("NAME=VALUE") for the loader. The
 // variable RTLD_SYMCACHE is removed from it: a recording must see every
 // lookup, not a closure's answers.
+// layout_base: 0 for bindings only, else where the libraries are placed
+// (--record-layout) for a recording with images.
 RecordResult RecordBindings(const std::string& loader, const std::string& program,
-                            const std::vector<std::string>& env, int timeout_s);
+                            const std::vector<std::string>& env, int timeout_s, uint64_t layout_base = 0);
+
+// Layouts are drawn in [kLayoutStart, kLayoutEnd): below the lowest base the
+// kernel gives the top-down mmap area (47-bit task size, 28 bits of mmap
+// randomisation, 8 MiB stack limit: above 0x7efb00000000) and far above a
+// PIE program and its heap (0x555555554000 + 2^28 pages at most). A layout
+// takes at most kLayoutSpan; bases are kLayoutAlign-aligned.
+inline constexpr uint64_t kLayoutStart = 0x7c0000000000ull;
+inline constexpr uint64_t kLayoutEnd = 0x7e0000000000ull;
+inline constexpr uint64_t kLayoutSpan = 64ull << 30;
+inline constexpr uint64_t kLayoutAlign = 2ull << 20;
+// A random layout base (getrandom).
+uint64_t DrawLayoutBase();
+
+// The keying variables of env (kEnvVars), "NAME=VALUE\n" each, in list order.
+std::string EnvText(const std::vector<std::string>& env);
+// The assignments of an EnvText.
+std::vector<std::string> EnvAssignments(const std::string& env_text);
+
+struct ClosureData;
+// Records program in env (with images: at a layout drawn now) and converts
+// the recording. A recording whose images failed still gives the closure
+// (bindings only; *note says why).
+bool RecordClosure(const std::string& loader, const std::string& program, const std::vector<std::string>& env,
+                   int timeout_s, bool images, uint64_t now_s, ClosureData* out, std::string* error,
+                   std::string* note);
 
 // The current environment as a vector.
 std::vector<std::string> CurrentEnvironment();

@@ -68,18 +68,25 @@ uint32_t ChooseDense(const std::vector<Binding>& refs) {
   return best;
 }
 
-std::string RecordBytes(const ClosureData& c, uint64_t key_hash, uint32_t program,
-                        const std::map<sc::ObjectKey, uint32_t, KeyLess>& ids) {
+// A closure record; its image runs get file offsets from *next_page on (in
+// pages from the start of kSecImages at images_off).
+std::string RecordBytes(const ClosureData& c, uint64_t key_hash, uint32_t program, uint32_t env_text,
+                        const std::map<sc::ObjectKey, uint32_t, KeyLess>& ids, uint64_t images_off,
+                        uint64_t* next_page) {
   const uint32_t n = static_cast<uint32_t>(c.objects.size());
   std::vector<sc::ClosureObject> objs(n);
   std::vector<sc::DenseEntry> dense;
   std::vector<sc::SparseEntry> sparse;
+  std::vector<sc::ImageRun> runs;
+  std::vector<sc::Patch> patches;
   for (uint32_t i = 0; i < n; ++i) {
     const std::vector<Binding>& refs = c.binds[i];
+    const RecObject& ro = c.objects[i];
     sc::ClosureObject& o = objs[i];
-    o.key = c.objects[i].key;
+    o = sc::ClosureObject{};
+    o.key = ro.key;
     o.object_id = ids.at(o.key);
-    o.nsyms = c.objects[i].nsyms;
+    o.nsyms = ro.nsyms;
     o.dense_first = static_cast<uint32_t>(dense.size());
     o.dense_count = std::min(ChooseDense(refs), o.nsyms);
     o.sparse_first = static_cast<uint32_t>(sparse.size());
@@ -92,6 +99,19 @@ std::string RecordBytes(const ClosureData& c, uint64_t key_hash, uint32_t progra
       }
     }
     o.sparse_count = static_cast<uint32_t>(sparse.size() - o.sparse_first);
+    o.bias = c.has_layout ? ro.bias : 0;
+    o.run_first = static_cast<uint32_t>(runs.size());
+    o.patch_first = static_cast<uint32_t>(patches.size());
+    if (c.has_images && ro.imaged) {
+      o.flags |= sc::kObjImage | (ro.lazy_plt ? sc::kObjLazyPlt : 0);
+      for (const RecRun& r : ro.runs) {
+        runs.push_back(sc::ImageRun{r.vaddr, images_off + *next_page * sc::kImagePage, r.npages, 0});
+        *next_page += r.npages;
+      }
+      patches.insert(patches.end(), ro.patches.begin(), ro.patches.end());
+    }
+    o.run_count = static_cast<uint32_t>(runs.size() - o.run_first);
+    o.patch_count = static_cast<uint32_t>(patches.size() - o.patch_first);
   }
   sc::ClosureRecord r{};
   r.key_hash = key_hash;
@@ -100,7 +120,12 @@ std::string RecordBytes(const ClosureData& c, uint64_t key_hash, uint32_t progra
   r.program = program;
   r.ndense = static_cast<uint32_t>(dense.size());
   r.nsparse = static_cast<uint32_t>(sparse.size());
-  r.record_size = sc::RecordSize(n, r.ndense, r.nsparse);
+  r.nruns = static_cast<uint32_t>(runs.size());
+  r.npatches = static_cast<uint32_t>(patches.size());
+  r.env_text = env_text;
+  r.flags = (c.has_layout ? sc::kRecordLayout : 0) | (c.has_layout && c.has_images ? sc::kRecordImages : 0);
+  r.layout_base = c.layout_base;
+  r.record_size = sc::RecordSize(n, r.ndense, r.nsparse, r.nruns, r.npatches);
   r.last_used_s = c.last_used_s;
   r.created_s = c.created_s;
   Bytes out;
@@ -108,7 +133,32 @@ std::string RecordBytes(const ClosureData& c, uint64_t key_hash, uint32_t progra
   for (const auto& o : objs) out.Put(o);
   for (const auto& d : dense) out.Put(d);
   for (const auto& s : sparse) out.Put(s);
+  for (const auto& s : runs) out.Put(s);
+  for (const auto& s : patches) out.Put(s);
   return out.b;
+}
+
+uint64_t ImagePages(const ClosureData& c) {
+  uint64_t n = 0;
+  if (!c.has_layout || !c.has_images) return 0;
+  for (const RecObject& o : c.objects)
+    if (o.imaged)
+      for (const RecRun& r : o.runs) n += r.npages;
+  return n;
+}
+
+// Whether the record in slot s is for the same program key and env hash as
+// the closure at order position i (a key-hash collision is another program).
+bool SameProgram(const std::vector<ClosureData>& closures, const std::vector<std::pair<uint64_t, size_t>>& order,
+                 const std::vector<uint64_t>& rec_offsets, uint64_t closures_off, const sc::ClosureSlot& s, size_t i) {
+  for (size_t k = 0; k < order.size(); ++k) {
+    if ((closures_off + rec_offsets[k]) / 8 != s.record_off8) continue;
+    const ClosureData& a = closures[order[k].second];
+    const ClosureData& b = closures[order[i].second];
+    return a.env_hash == b.env_hash && !a.objects.empty() && !b.objects.empty() &&
+           sc::SameObject(a.objects[0].key, b.objects[0].key);
+  }
+  return false;
 }
 
 std::string SymbolIndexBytes(const std::vector<std::pair<uint32_t, const RecObject*>>& by_rank,
@@ -199,10 +249,15 @@ std::vector<sc::ObjectKey> ClosureData::Keys() const {
   return k;
 }
 
-ClosureData FromRecording(const Recording& r, const std::string& program, uint64_t now_s) {
+ClosureData FromRecording(const Recording& r, const std::string& program, uint64_t now_s,
+                          const std::string& env_text, uint64_t layout_base) {
   ClosureData c;
   c.env_hash = r.env_hash;
   c.program = program;
+  c.env_text = env_text;
+  c.has_layout = r.has_layout;
+  c.has_images = r.has_layout && r.has_images;
+  c.layout_base = layout_base;
   c.last_used_s = c.created_s = now_s;
   c.objects = r.objects;
   c.binds.resize(r.objects.size());
@@ -232,6 +287,10 @@ bool CacheModel::Load(const void* data, size_t size) {
     ClosureData d;
     d.env_hash = rec->env_hash;
     if (rec->program != sc::kNoString && r.String(rec->program)) d.program = r.String(rec->program);
+    if (rec->env_text != sc::kNoString && r.String(rec->env_text)) d.env_text = r.String(rec->env_text);
+    d.has_layout = c.has_layout();
+    d.has_images = c.has_images();
+    d.layout_base = rec->layout_base;
     d.last_used_s = rec->last_used_s;
     d.created_s = rec->created_s;
     d.objects.resize(rec->nobjects);
@@ -250,6 +309,20 @@ bool CacheModel::Load(const void* data, size_t size) {
         }
         if (e->path != sc::kNoString && r.String(e->path)) ro.path = r.String(e->path);
       }
+      ro.bias = o->bias;
+      ro.imaged = (o->flags & sc::kObjImage) != 0;
+      ro.lazy_plt = (o->flags & sc::kObjLazyPlt) != 0;
+      uint32_t nruns, npatches;
+      const sc::ImageRun* runs = c.runs(k, &nruns);
+      for (uint32_t q = 0; q < nruns; ++q) {
+        RecRun run;
+        run.vaddr = runs[q].vaddr;
+        run.npages = runs[q].npages;
+        run.bytes.assign(static_cast<const char*>(data) + runs[q].file_offset, uint64_t{runs[q].npages} * sc::kImagePage);
+        ro.runs.push_back(std::move(run));
+      }
+      const sc::Patch* patches = c.patches(k, &npatches);
+      ro.patches.assign(patches, patches + npatches);
       std::vector<Binding>& bv = d.binds[k];
       for (uint32_t s = 0; s < o->dense_count; ++s) {
         const sc::DenseEntry& e = dense[o->dense_first + s];
@@ -316,6 +389,13 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
     while (nslots < 2 * n) nslots <<= 1;
   }
   std::vector<sc::ClosureSlot> slots(nslots, sc::ClosureSlot{0, 0, 0});
+  // Image pages come first, at the first page after the header, so their
+  // offsets are known before the records are written.
+  const uint64_t images_off = sc::kImagePage;
+  uint64_t image_pages = 0;
+  for (const ClosureData& c : closures) image_pages += ImagePages(c);
+  uint64_t next_page = 0;
+  std::vector<std::pair<uint64_t, size_t>> program_slots;  // (program key hash, record index)
   std::vector<uint64_t> rec_offsets(n);
   std::vector<std::pair<uint64_t, uint32_t>> rec_meta(n);  // key hash, check
   // Records in key-hash order: the same set of closures always makes the
@@ -330,7 +410,9 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
     const ClosureData& c = closures[order[i].second];
     const uint64_t kh = order[i].first;
     const uint32_t prog = c.program.empty() ? sc::kNoString : strs.Add(c.program);
-    std::string rb = RecordBytes(c, kh, prog, ids);
+    const uint32_t env_text = c.env_text.empty() ? sc::kNoString : strs.Add(c.env_text);
+    std::string rb = RecordBytes(c, kh, prog, env_text, ids, images_off, &next_page);
+    if (c.has_layout && !c.objects.empty()) program_slots.emplace_back(sc::ProgramKeyHash(c.env_hash, c.objects[0].key), i);
     rec_offsets[i] = records.size();
     rec_meta[i] = {kh, sc::Fold32(sc::Checksum64(rb.data(), rb.size()))};
     records += rb;
@@ -348,6 +430,15 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
   std::string strings = strs.bytes;
   strings.append((8 - strings.size() % 8) % 8, '\0');
 
+  // The program table: one closure per (program, env hash), the newest.
+  uint64_t nprogs = 0;
+  if (!program_slots.empty()) {
+    nprogs = 1;
+    while (nprogs < 2 * program_slots.size()) nprogs <<= 1;
+  }
+  std::vector<sc::ClosureSlot> progs(nprogs, sc::ClosureSlot{0, 0, 0});
+  std::vector<uint64_t> prog_created(nprogs, 0);
+
   // Layout.
   sc::Header h{};
   memcpy(h.magic, sc::kMagic, 8);
@@ -355,14 +446,16 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
   h.header_size = sizeof(sc::Header);
   h.generation = generation;
   h.created_ns = now_ns;
-  uint64_t off = sizeof(sc::Header);
+  uint64_t off = images_off;
   auto place = [&](unsigned id, uint64_t size, uint64_t count) {
     h.sections[id].offset = off;
     h.sections[id].size = size;
     h.sections[id].count = count;
     off += size;
   };
+  place(sc::kSecImages, image_pages * sc::kImagePage, image_pages);
   place(sc::kSecSlots, nslots * sizeof(sc::ClosureSlot), nslots);
+  place(sc::kSecPrograms, nprogs * sizeof(sc::ClosureSlot), nprogs);
   place(sc::kSecClosures, records.size(), n);
   place(sc::kSecObjects, table.size() * sizeof(sc::ObjectEntry), table.size());
   place(sc::kSecStrings, strings.size(), 0);
@@ -375,17 +468,55 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
     while (slots[s].record_off8 != 0) s = (s + 1) & (nslots - 1);
     slots[s] = sc::ClosureSlot{rec_meta[i].first, static_cast<uint32_t>(roff / 8), rec_meta[i].second};
   }
+  for (const auto& [pkh, i] : program_slots) {
+    const uint64_t roff = closures_off + rec_offsets[i];
+    const uint64_t created = closures[order[i].second].created_s;
+    uint64_t s = pkh & (nprogs - 1);
+    bool placed = false;
+    // The same program and env hash twice: the newest closure keeps the slot.
+    for (uint64_t probe = 0; probe < nprogs && progs[s].record_off8 != 0; ++probe, s = (s + 1) & (nprogs - 1)) {
+      if (progs[s].key_hash == pkh && SameProgram(closures, order, rec_offsets, closures_off, progs[s], i)) {
+        if (created >= prog_created[s]) {
+          progs[s] = sc::ClosureSlot{pkh, static_cast<uint32_t>(roff / 8), rec_meta[i].second};
+          prog_created[s] = created;
+        }
+        placed = true;
+        break;
+      }
+    }
+    if (placed) continue;
+    while (progs[s].record_off8 != 0) s = (s + 1) & (nprogs - 1);
+    progs[s] = sc::ClosureSlot{pkh, static_cast<uint32_t>(roff / 8), rec_meta[i].second};
+    prog_created[s] = created;
+  }
   h.sections[sc::kSecObjects].checksum = sc::Checksum64(table.data(), table.size() * sizeof(sc::ObjectEntry));
   h.sections[sc::kSecStrings].checksum = sc::Checksum64(strings.data(), strings.size());
   h.sections[sc::kSecSymbols].checksum = sc::Checksum64(symbols.data(), symbols.size());
   h.index_checksum = 0;
   uint64_t c = sc::Checksum64(&h, sizeof h);
-  h.index_checksum = sc::Checksum64(slots.data(), slots.size() * sizeof(sc::ClosureSlot), c);
+  c = sc::Checksum64(slots.data(), slots.size() * sizeof(sc::ClosureSlot), c);
+  h.index_checksum = sc::Checksum64(progs.data(), progs.size() * sizeof(sc::ClosureSlot), c);
 
   std::vector<uint64_t> words(off / 8);
   char* p = reinterpret_cast<char*>(words.data());
   memcpy(p, &h, sizeof h);
   if (nslots) memcpy(p + h.sections[sc::kSecSlots].offset, slots.data(), nslots * sizeof(sc::ClosureSlot));
+  if (nprogs) memcpy(p + h.sections[sc::kSecPrograms].offset, progs.data(), nprogs * sizeof(sc::ClosureSlot));
+  {
+    uint64_t page = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const ClosureData& c = closures[order[i].second];
+      if (ImagePages(c) == 0) continue;
+      for (const RecObject& o : c.objects) {
+        if (!o.imaged) continue;
+        for (const RecRun& r : o.runs) {
+          memcpy(p + images_off + page * sc::kImagePage, r.bytes.data(),
+                 std::min<size_t>(r.bytes.size(), uint64_t{r.npages} * sc::kImagePage));
+          page += r.npages;
+        }
+      }
+    }
+  }
   memcpy(p + closures_off, records.data(), records.size());
   if (!table.empty()) memcpy(p + h.sections[sc::kSecObjects].offset, table.data(), table.size() * sizeof(sc::ObjectEntry));
   memcpy(p + h.sections[sc::kSecStrings].offset, strings.data(), strings.size());
@@ -396,6 +527,9 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
     stats->objects = table.size();
     stats->symbols = nsym_entries;
     stats->symbol_index = with_symbols;
+    stats->image_pages = image_pages;
+    stats->images = 0;
+    for (const ClosureData& c : closures) stats->images += ImagePages(c) != 0;
   }
   return words;
 }
@@ -436,7 +570,7 @@ std::vector<uint64_t> CacheModel::Build(const Limits& limits, uint64_t now_ns, B
       const ClosureData& c = closures.back();
       uint64_t nb = 0;
       for (const auto& v : c.binds) nb += v.size();
-      freed += sc::RecordSize(c.objects.size(), 0, nb) + 2 * sizeof(sc::ClosureSlot);
+      freed += sc::RecordSize(c.objects.size(), 0, nb) + 2 * sizeof(sc::ClosureSlot) + ImagePages(c) * sc::kImagePage;
       closures.pop_back();
       ++evicted;
     }

@@ -26,6 +26,9 @@ struct Binding {
 struct ClosureData {
   uint64_t env_hash = 0;
   std::string program;  // path, may be empty
+  std::string env_text; // the keying variables, "NAME=VALUE\n"... (relayout, verify)
+  bool has_layout = false, has_images = false;
+  uint64_t layout_base = 0;
   uint64_t last_used_s = 0;
   uint64_t created_s = 0;
   std::vector<RecObject> objects;              // load order
@@ -34,16 +37,19 @@ struct ClosureData {
 };
 
 // Converts a parsed recording (validated by ParseRecording).
-ClosureData FromRecording(const Recording& r, const std::string& program, uint64_t now_s);
+ClosureData FromRecording(const Recording& r, const std::string& program, uint64_t now_s,
+                          const std::string& env_text = "", uint64_t layout_base = 0);
 
 struct Limits {
-  uint64_t max_bytes = 64ull << 20;
+  uint64_t max_bytes = 1ull << 30;  // images make closures of big programs megabytes
   uint64_t max_closures = 4096;
 };
 
 struct BuildStats {
   uint64_t file_size = 0;
   size_t closures = 0, objects = 0, symbols = 0, evicted = 0;
+  size_t images = 0;          // closures with images
+  uint64_t image_pages = 0;
   bool symbol_index = false;
 };
 
