@@ -21,6 +21,11 @@ The modes:
             output must still be the expectation, and when the closure could
             be built the run must have used it (LD_DEBUG=symcache, written
             to a file, says "closure found").
+    image   our loader with a symbol cache built with pre-relocated images,
+            in command mode and then through PT_INTERP (each program gets its
+            own cache): the output must be the expectation, and when the
+            build recorded images the run must have mapped them
+            (LD_DEBUG=symcache says "image for" and no "images not used").
 
 A case with loader options (--ldso-option), or with no program, exists only in
 command mode: `glibc` runs glibc's loader with the same options, `interp` is
@@ -190,13 +195,66 @@ def compare(case: str, label: str, expected_text: str, result: Result, command: 
     return False
 
 
+def run_images(args: argparse.Namespace, work_dir: str, loader: str, loaders: list[str]) -> int:
+    """The image mode: command mode, then PT_INTERP, each with its own cache."""
+    try:
+        with open(args.expected, encoding="utf-8") as f:
+            expected_text = f.read()
+    except FileNotFoundError:
+        print(f"FAIL {args.case}/image: no expectation at {args.expected}")
+        return EXIT_FAIL
+    passed = True
+    for how, program in (("command", args.prog_path), ("PT_INTERP", args.prog_interp)):
+        make_layout(args, work_dir, program)
+        env = {}
+        for value in args.env:
+            name, _, setting = value.partition("=")
+            env[name] = setting.replace(DIR_TOKEN, work_dir)
+        cwd = os.path.normpath(os.path.join(work_dir, args.cwd))
+        program_args = [value.replace(DIR_TOKEN, work_dir) for value in args.arg]
+        relative = os.path.relpath(os.path.join(work_dir, args.prog_dest), cwd)
+        invoked = relative if "/" in relative else "./" + relative
+        argv = ([loader] if how == "command" else []) + [invoked] + program_args
+        cache = os.path.join(work_dir, ".symcache")
+        debug_base = os.path.join(work_dir, ".symcache-debug")
+        build = subprocess.run([args.symcache_tool, "build", "--cache", cache, "--loader", loader, invoked],
+                               cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                               text=True, timeout=TIMEOUT_S)
+        env = dict(env, RTLD_SYMCACHE=cache)
+        subprocess.run(argv, cwd=cwd, env=dict(env, LD_DEBUG="symcache", LD_DEBUG_OUTPUT=debug_base),
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT_S)
+        label = f"{args.case}/image ({how})"
+        result = run(argv, cwd, env, work_dir, loaders, args.stdout_head)
+        passed &= compare(args.case, label, expected_text, result, describe(argv, cwd, env))
+        if build.returncode != 0 or "LD_TRACE_LOADED_OBJECTS" in env:
+            continue
+        report = ""
+        for name in os.listdir(work_dir):
+            if name.startswith(".symcache-debug."):
+                with open(os.path.join(work_dir, name), encoding="utf-8", errors="replace") as f:
+                    report += f.read()
+        with_images = "images:" in build.stdout
+        if "closure found" not in report:
+            print(f"FAIL {label}: the closure was built but the run did not use it")
+            print("     LD_DEBUG=symcache said: " + (report.strip() or "(nothing)"))
+            passed = False
+        elif with_images and ("image for" not in report or "images not used" in report):
+            print(f"FAIL {label}: images were recorded but the run did not map them")
+            print("     build said: " + build.stdout.strip())
+            print("     LD_DEBUG=symcache said: " + (report.strip() or "(nothing)"))
+            passed = False
+        else:
+            print(f"ok   {label} used the closure" + (" and its images" if with_images else " (no images recorded)"))
+    return EXIT_PASS if passed else EXIT_FAIL
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", required=True, help="the case's name")
-    parser.add_argument("--mode", required=True, choices=("glibc", "cmd", "interp", "cache"))
+    parser.add_argument("--mode", required=True, choices=("glibc", "cmd", "interp", "cache", "image"))
     parser.add_argument("--symcache-tool", help="rtld-symcache (cache mode)")
     parser.add_argument("--expected", required=True, help="the expected-result file")
     parser.add_argument("--work-dir", required=True, help="where to make the layout (recreated)")
@@ -243,10 +301,12 @@ def main() -> int:
 
     work_dir = os.path.abspath(args.work_dir)
     command_only = bool(args.ldso_option) or args.prog_dest is None
-    if args.mode == "cache" and command_only:
-        print(f"skip {args.case}/cache: the case uses loader options or no program "
+    if args.mode in ("cache", "image") and command_only:
+        print(f"skip {args.case}/{args.mode}: the case uses loader options or no program "
               "(their closures are keyed without the options: a miss by design)")
         return EXIT_SKIP
+    if args.mode == "image" and not args.prog_interp:
+        parser.error("--prog-interp is needed in image mode")
     if args.mode == "interp":
         if command_only:
             print(f"skip {args.case}/interp: the case uses loader options or no program, "
@@ -261,6 +321,8 @@ def main() -> int:
     loaders = [GLIBC_LOADER] + ([os.path.abspath(args.loader)] if args.loader else [])
 
     program = args.prog_interp if args.mode == "interp" else args.prog_path
+    if args.mode == "image":
+        return run_images(args, work_dir, loader, loaders)
     make_layout(args, work_dir, program)
 
     def expand(value: str) -> str:
@@ -294,7 +356,7 @@ def main() -> int:
     if args.mode == "cache":
         cache = os.path.join(work_dir, ".symcache")
         debug_base = os.path.join(work_dir, ".symcache-debug")
-        build = subprocess.run([args.symcache_tool, "build", "--cache", cache, "--loader", loader,
+        build = subprocess.run([args.symcache_tool, "build", "--no-images", "--cache", cache, "--loader", loader,
                                 invoked[0]] + program_args,
                                cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                                timeout=TIMEOUT_S)
