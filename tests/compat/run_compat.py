@@ -52,6 +52,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -70,7 +71,10 @@ STEP_TIMEOUT_S = 60      # one step; the whole leg also has --time-limit
 DIFF_LINES_SHOWN = 120
 LOADER_ENV = "RTLD_COMPAT_LOADER"
 PATCHELF = "patchelf"
-MODES = ("system", "cmd", "interp")
+MODES = ("system", "cmd", "interp", "image", "image_cmd")
+# The image modes: interp / cmd with a symbol cache built (with pre-relocated
+# images) for the program first; the run must map images when recorded.
+BASE_MODE = {"image": "interp", "image_cmd": "cmd"}
 
 
 class Skip(Exception):
@@ -112,8 +116,13 @@ def render(results: list[StepResult]) -> str:
 
 class Runner:
     def __init__(self, case: Case, mode: str, loader: str | None, built_dir: str | None,
-                 run_dir: str, deadline: float):
-        self.case, self.mode, self.loader = case, mode, loader
+                 run_dir: str, deadline: float, symcache_tool: str | None = None):
+        self.case, self.loader = case, loader
+        self.image_mode = mode in BASE_MODE
+        self.mode = BASE_MODE.get(mode, mode)
+        self.symcache_tool = symcache_tool
+        self.image_report = ""
+        self.images_recorded = False
         self.built_dir, self.run_dir = built_dir, os.path.abspath(run_dir)
         self.deadline = deadline  # time.monotonic() by which every step must be over
 
@@ -163,7 +172,30 @@ class Runner:
         }
         env.update(self.case.env)
         env.update(step.env)
+        if self.image_mode:
+            # statistics, which glibc's loader also knows (programs the steps
+            # run under it write their own files, and no warning).
+            env.update({"RTLD_SYMCACHE": os.path.join(self.run_dir, ".symcache"), "LD_DEBUG": "statistics",
+                        "LD_DEBUG_OUTPUT": os.path.join(self.run_dir, ".debug", "stats")})
         return env
+
+    def build_cache(self) -> None:
+        """The image modes: the program's closure and images, in the first step's environment."""
+        if self.case.prog_is_built:
+            program = os.path.join(self.run_dir, self.case.prog)
+        elif self.mode == "interp":
+            program = self.interp_copy()
+        else:
+            program = os.path.realpath(self.case.prog)
+        env = {k: v for k, v in self.environment(self.case.steps[0]).items()
+               if k not in ("RTLD_SYMCACHE", "LD_DEBUG", "LD_DEBUG_OUTPUT")}
+        os.makedirs(os.path.join(self.run_dir, ".debug"))
+        done = subprocess.run([self.symcache_tool, "build", "--cache", os.path.join(self.run_dir, ".symcache"),
+                               "--loader", self.loader, program], env=env, capture_output=True, text=True,
+                              timeout=120)
+        if done.returncode != 0:
+            raise Broken(f"rtld-symcache build {program} failed: {done.stderr.strip()}")
+        self.images_recorded = "images:" in done.stdout
 
     def display_prog(self) -> str:
         return self.case.prog if not self.case.prog_is_built else "./" + self.case.prog
@@ -252,7 +284,14 @@ class Runner:
 
     def run(self) -> list[StepResult]:
         self.prepare()
+        if self.image_mode:
+            self.build_cache()
         results = [self.run_step(step) for step in self.case.steps]
+        if self.image_mode:
+            debug = os.path.join(self.run_dir, ".debug")
+            for name in sorted(os.listdir(debug)):
+                with open(os.path.join(debug, name), encoding="utf-8", errors="replace") as f:
+                    self.image_report += f.read()
         with open(os.path.join(self.run_dir, "transcript.txt"), "w", encoding="utf-8") as f:
             f.write(render(results))
         with open(os.path.join(self.run_dir, "commands.sh"), "w", encoding="utf-8") as f:
@@ -304,13 +343,14 @@ def check_available(case: Case, mode: str) -> None:
 
 
 def run_leg(case: Case, mode: str, loader: str | None, built_dir: str | None,
-            work_root: str, time_limit: float) -> int:
+            work_root: str, time_limit: float, symcache_tool: str | None = None) -> int:
     label = f"{case.name}/{mode}"
     leg_dir = os.path.join(work_root, case.name, mode)
     deadline = time.monotonic() + time_limit
 
     def runner(run_mode: str, run_loader: str | None, name: str) -> Runner:
-        return Runner(case, run_mode, run_loader, built_dir, os.path.join(leg_dir, name), deadline)
+        return Runner(case, run_mode, run_loader, built_dir, os.path.join(leg_dir, name), deadline,
+                      symcache_tool)
     try:
         check_available(case, mode)
         if mode == "system":
@@ -354,8 +394,27 @@ def run_leg(case: Case, mode: str, loader: str | None, built_dir: str | None,
             print(f"FAIL {label}: the oracle (system loader) fails, so nothing is compared; "
                   f"see {case.name}/system: {'; '.join(problems)}")
             return EXIT_FAIL
-        tested = runner(mode, loader, "tested").run()
+        if mode in BASE_MODE and not symcache_tool:
+            print(f"FAIL {label}: no --symcache-tool given")
+            return EXIT_FAIL
+        tested_runner = runner(mode, loader, "tested")
+        tested = tested_runner.run()
         tested_text = render(tested)
+        if mode in BASE_MODE and tested_text == oracle_text and not any(r.died for r in tested):
+            report = tested_runner.image_report
+            # Our loader's report per process: "symbol cache: STATE" then
+            # "images: STATE". Every hit must map the images; some process
+            # must hit, except under valgrind (no vDSO in its auxv: another
+            # object list, a miss by design).
+            states = re.findall(r"symbol cache: (\w+).*\n.*images: ([^,]+),", report)
+            hits = [images for cache, images in states if cache == "hit"]
+            if tested_runner.images_recorded and (any(images != "used" for images in hits) or
+                                                  (not hits and case.name != "valgrind_ls")):
+                print(f"FAIL {label}: images were recorded but a run did not map them")
+                print("     LD_DEBUG=statistics said: " + (report.strip()[:2000] or "(nothing)"))
+                return EXIT_FAIL
+            print(f"ok   {label}" + (" (images mapped)" if tested_runner.images_recorded else " (no images)"))
+            return EXIT_PASS
         if tested_text == oracle_text and not any(r.died for r in tested):
             print(f"ok   {label}")
             return EXIT_PASS
@@ -385,6 +444,7 @@ def main() -> int:
     parser.add_argument("--case", help="a case's name, or 'all'")
     parser.add_argument("--mode", choices=MODES + ("all",), default="all")
     parser.add_argument("--loader", help=f"our loader (cmd, interp); ${LOADER_ENV} overrides it")
+    parser.add_argument("--symcache-tool", help="rtld-symcache (the image modes)")
     parser.add_argument("--built-dir", help="where the programs built for the cases are")
     parser.add_argument("--work-root", help="where run directories go (default: a new "
                         "directory under $TMPDIR)")
@@ -417,12 +477,12 @@ def main() -> int:
     built_dir = os.path.abspath(args.built_dir) if args.built_dir else None
 
     if len(selected) * len(modes) == 1:
-        return run_leg(selected[0], modes[0], loader, built_dir, work_root, args.time_limit)
+        return run_leg(selected[0], modes[0], loader, built_dir, work_root, args.time_limit, args.symcache_tool)
     outcome = {EXIT_PASS: [], EXIT_FAIL: [], EXIT_SKIP: []}
     for case in selected:
         for mode in modes:
             started = time.monotonic()
-            status = run_leg(case, mode, loader, built_dir, work_root, args.time_limit)
+            status = run_leg(case, mode, loader, built_dir, work_root, args.time_limit, args.symcache_tool)
             print(f"     ({time.monotonic() - started:.1f} s)")
             outcome[status].append(f"{case.name}/{mode}")
     print(f"{len(outcome[EXIT_PASS])} passed, {len(outcome[EXIT_FAIL])} failed, "
