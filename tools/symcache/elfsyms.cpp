@@ -118,12 +118,57 @@ bool Parse(int fd, uint64_t file_size, ElfSymbols* out) {
 
 }  // namespace
 
+// The build-ID hash the loader computes (rtld::elf::symcache::BuildIdHash of
+// the NT_GNU_BUILD_ID descriptor found through PT_NOTE), or 0.
+uint64_t FileBuildId(int fd, uint64_t file_size) {
+  std::vector<unsigned char> ehbuf, phbuf, note;
+  if (!ReadAt(fd, file_size, 0, sizeof(Elf64_Ehdr), &ehbuf)) return 0;
+  const Elf64_Ehdr* eh = At<Elf64_Ehdr>(ehbuf, 0);
+  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+      eh->e_phentsize != sizeof(Elf64_Phdr))
+    return 0;
+  if (!ReadAt(fd, file_size, eh->e_phoff, uint64_t{eh->e_phnum} * sizeof(Elf64_Phdr), &phbuf)) return 0;
+  for (unsigned i = 0; i < eh->e_phnum; ++i) {
+    const Elf64_Phdr* ph = At<Elf64_Phdr>(phbuf, i * sizeof(Elf64_Phdr));
+    if (ph->p_type != PT_NOTE || ph->p_filesz == 0 || ph->p_filesz > 4096) continue;
+    if (!ReadAt(fd, file_size, ph->p_offset, ph->p_filesz, &note)) continue;
+    uint64_t at = 0;
+    while (at + 12 <= note.size()) {
+      uint32_t namesz, descsz, type;
+      memcpy(&namesz, note.data() + at, 4);
+      memcpy(&descsz, note.data() + at + 4, 4);
+      memcpy(&type, note.data() + at + 8, 4);
+      const uint64_t name = at + 12, desc = name + ((uint64_t{namesz} + 3) & ~uint64_t{3});
+      if (desc > note.size() || descsz > note.size() - desc) break;
+      if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(note.data() + name, "GNU", 4) == 0)
+        return rtld::elf::symcache::BuildIdHash(note.data() + desc, descsz);
+      at = desc + ((uint64_t{descsz} + 3) & ~uint64_t{3});
+    }
+  }
+  return 0;
+}
+
 bool StatKey(const std::string& path, rtld::elf::symcache::ObjectKey* key) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return false;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return false;
+  }
   *key = KeyOf(st);
+  if (S_ISREG(st.st_mode)) key->build_id = FileBuildId(fd, static_cast<uint64_t>(st.st_size));
+  close(fd);
   return true;
 }
+
+namespace {
+bool SameFile(int fd, const struct stat& st, const rtld::elf::symcache::ObjectKey& want) {
+  rtld::elf::symcache::ObjectKey k = KeyOf(st);
+  if (want.build_id != 0) k.build_id = FileBuildId(fd, static_cast<uint64_t>(st.st_size));
+  return rtld::elf::symcache::SameObject(k, want);
+}
+}  // namespace
 
 bool ReadElfSymbols(const std::string& path, const rtld::elf::symcache::ObjectKey* want_key, ElfSymbols* out) {
   out->syms.clear();
@@ -132,7 +177,7 @@ bool ReadElfSymbols(const std::string& path, const rtld::elf::symcache::ObjectKe
   struct stat st;
   bool ok = false;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-      (want_key == nullptr || KeyOf(st) == *want_key)) {
+      (want_key == nullptr || SameFile(fd, st, *want_key))) {
     ok = Parse(fd, static_cast<uint64_t>(st.st_size), out);
   }
   close(fd);

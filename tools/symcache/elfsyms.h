@@ -29,7 +29,7 @@ struct ElfSymbols {
 // any malformation; the file is bounds-checked throughout.
 bool ReadElfSymbols(const std::string& path, const rtld::elf::symcache::ObjectKey* want_key, ElfSymbols* out);
 
-// The key of a file as the loader computes it (stat).
+// The key of a file as the loader computes it (stat and build ID).
 bool StatKey(const std::string& path, rtld::elf::symcache::ObjectKey* key);
 
 }  // namespace symcache

@@ -110,6 +110,7 @@ Options ParseArgs(int argc, char** argv) {
     else o.programs.push_back(a);
   }
   if (o.command != "build" && !o.programs.empty()) Usage("unexpected argument");
+  if (o.command != "build" && o.command != "relayout" && !o.images) Usage("--no-images is for build and relayout");
   if (o.timeout <= 0) o.timeout = 60;
   return o;
 }
@@ -127,6 +128,52 @@ std::string ImageSummary(const ClosureData& c) {
   char b[160];
   snprintf(b, sizeof b, "images: %zu objects, %" PRIu64 " pages, %zu patches", objs, pages, patches);
   return b;
+}
+
+// Why a recomputed closure differs from the stored one ("" if it does not).
+std::string CompareClosure(const ClosureData& a, const ClosureData& b) {
+  if (a.objects.size() != b.objects.size()) return "another number of objects";
+  for (size_t i = 0; i < a.objects.size(); ++i) {
+    const RecObject& x = a.objects[i];
+    const RecObject& y = b.objects[i];
+    const std::string name = " of " + (x.path.empty() ? "object " + std::to_string(i) : x.path);
+    if (!sc::SameObject(x.key, y.key)) return "another object" + name;
+    if (a.binds[i].size() != b.binds[i].size()) return "other bindings" + name;
+    for (size_t k = 0; k < a.binds[i].size(); ++k) {
+      const Binding& p = a.binds[i][k];
+      const Binding& q = b.binds[i][k];
+      if (p.symndx != q.symndx || p.def_index != q.def_index || p.def_symndx != q.def_symndx)
+        return "other bindings" + name;
+    }
+    if (!a.has_images) continue;
+    if (x.bias != y.bias) return "another layout address" + name;
+    if (x.imaged != y.imaged || x.lazy_plt != y.lazy_plt || x.runs.size() != y.runs.size())
+      return "another image" + name;
+    if (x.patches.size() != y.patches.size()) return "other patches" + name;
+    for (size_t k = 0; k < x.patches.size(); ++k)
+      if (x.patches[k].offset != y.patches[k].offset || x.patches[k].info != y.patches[k].info ||
+          x.patches[k].addend != y.patches[k].addend)
+        return "other patches" + name;
+    for (size_t k = 0; k < x.runs.size(); ++k) {
+      const RecRun& p = x.runs[k];
+      const RecRun& q = y.runs[k];
+      if (p.vaddr != q.vaddr || p.npages != q.npages || p.bytes.size() != q.bytes.size())
+        return "another image" + name;
+      for (size_t byte = 0; byte < p.bytes.size(); ++byte) {
+        if (p.bytes[byte] == q.bytes[byte]) continue;
+        // A byte a patch rewrites at start (up to a TLS descriptor's 16).
+        const uint64_t at = p.vaddr + byte;
+        bool patched = false;
+        for (const sc::Patch& pt : x.patches) patched |= at >= pt.offset && at < pt.offset + 16;
+        if (!patched) {
+          char b[96];
+          snprintf(b, sizeof b, "image bytes differ at 0x%" PRIx64, at);
+          return b + name;
+        }
+      }
+    }
+  }
+  return "";
 }
 
 std::string TimeString(uint64_t s) {
@@ -385,15 +432,48 @@ int Verify(const Options& o) {
     } else if (!StatKey(path, &now)) {
       printf("stale: object %u %s: %s\n", i, path, strerror(errno));
       ++stale;
-    } else if (!(now == e->key)) {
+    } else if (!sc::SameObject(now, e->key)) {
       printf("stale: object %u %s: changed (was %s, now %s)\n", i, path, KeyString(e->key).c_str(),
              KeyString(now).c_str());
       ++stale;
     }
   }
-  printf("%s: generation %" PRIu64 ", %" PRIu64 " closures, %u objects: %s, %d stale\n", o.cache.c_str(),
-         r.generation(), nclosures, r.object_count(), bad ? "INVALID" : "valid", stale);
-  return bad ? 1 : stale ? 2 : 0;
+  // Recompute every closure that has a layout (at its own layout, in its
+  // own environment) and compare bindings, biases, patches and image bytes
+  // (bytes a patch rewrites at start excepted).
+  int differ = 0;
+  if (!bad && stale == 0) {
+    CacheModel model;
+    model.Load(c.words.data(), c.size);
+    const std::vector<std::string> base_env = CurrentEnvironment();
+    for (const ClosureData& cd : model.closures) {
+      if (!cd.has_layout) continue;
+      const std::vector<std::string> env = EnvironmentFor(base_env, EnvAssignments(cd.env_text));
+      RecordResult rr = RecordBindings(o.loader, cd.program, env, o.timeout, cd.layout_base);
+      std::string why;
+      if (!rr.ok) why = "cannot record again: " + rr.error;
+      else why = CompareClosure(cd, FromRecording(rr.recording, cd.program, 0, cd.env_text, cd.layout_base));
+      if (!why.empty()) {
+        printf("closure %s: %s\n", cd.program.c_str(), why.c_str());
+        ++differ;
+      }
+    }
+  }
+  printf("%s: generation %" PRIu64 ", %" PRIu64 " closures, %u objects: %s, %d stale, %d differ\n", o.cache.c_str(),
+         r.generation(), nclosures, r.object_count(), bad ? "INVALID" : "valid", stale, differ);
+  return bad ? 1 : stale || differ ? 2 : 0;
+}
+
+int Relayout(const Options& o) {
+  RelayoutResult r = RelayoutCache(o.cache, o.loader, o.timeout, o.images, o.limits, o.symbol_index,
+                                   [](const std::string& line) { printf("%s\n", line.c_str()); });
+  if (!r.ok) {
+    fprintf(stderr, "rtld-symcache: %s\n", r.error.c_str());
+    return 1;
+  }
+  printf("published %s generation %" PRIu64 ": %zu closures, %zu with images\n", o.cache.c_str(), r.generation,
+         r.closures, r.with_images);
+  return r.failures ? 1 : 0;
 }
 
 }  // namespace
@@ -408,5 +488,6 @@ int main(int argc, char** argv) {
   if (o.command == "dump") return Dump(o);
   if (o.command == "verify") return Verify(o);
   if (o.command == "clear") return Clear(o);
+  if (o.command == "relayout") return Relayout(o);
   Usage(("unknown command " + o.command).c_str());
 }

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -50,13 +51,19 @@ const char kUsage[] =
     "  --socket PATH        the socket (default /run/rtld/symcache.sock)\n"
     "  --cache PATH         the cache (default $RTLD_SYMCACHE, else /var/cache/rtld/symcache)\n"
     "  --loader PATH        the loader that records bindings\n"
-    "  --max-bytes N        bound the cache file (K/M/G; default 64M)\n"
+    "  --max-bytes N        bound the cache file (K/M/G; default 1G)\n"
     "  --max-closures N     bound the number of closures (default 4096)\n"
     "  --rate N             requests per minute per uid (default 30; burst = N)\n"
     "  --min-interval S     ignore a repeated (program, env) for S seconds (default 60)\n"
     "  --timeout S          per recording (default 30)\n"
     "  --batch-ms MS        wait this long for more misses before publishing (default 200)\n"
-    "  --no-symbol-index    do not build the name -> objects index\n";
+    "  --no-symbol-index    do not build the name -> objects index\n"
+    "  --no-images          record closures without layouts or pre-relocated images\n"
+    "  --relayout-period S  draw new layouts for every closure every S seconds\n"
+    "                       (default 86400; 0: only at start)\n"
+    "\n"
+    "At start the daemon draws new layouts for every closure in the cache (so each\n"
+    "boot has its own addresses), then again every --relayout-period.\n";
 
 bool g_foreground = false;
 
@@ -85,6 +92,8 @@ struct Options {
   int timeout = 30;
   int batch_ms = 200;
   bool symbol_index = true;
+  bool images = true;
+  int relayout_period = 86400;
 };
 
 [[noreturn]] void Usage(const char* msg) {
@@ -305,6 +314,8 @@ int main(int argc, char** argv) {
     else if (a == "--timeout") o.timeout = atoi(value());
     else if (a == "--batch-ms") o.batch_ms = atoi(value());
     else if (a == "--no-symbol-index") o.symbol_index = false;
+    else if (a == "--no-images") o.images = false;
+    else if (a == "--relayout-period") o.relayout_period = atoi(value());
     else if (a == "--help" || a == "-h") Usage(nullptr);
     else Usage(("unknown argument " + a).c_str());
   }
@@ -352,6 +363,20 @@ int main(int argc, char** argv) {
     }
   }
 
+  // New layouts at every start (each boot), then every relayout_period.
+  auto relayout = [&]() {
+    RelayoutResult r = RelayoutCache(o.cache, o.loader, o.timeout, o.images, o.limits, o.symbol_index,
+                                     [](const std::string& line) { Log("%s", Printable(line).c_str()); });
+    if (r.ok)
+      Log("relayout: published generation %" PRIu64 ": %zu closures, %zu with images", r.generation, r.closures,
+          r.with_images);
+    else
+      Log("relayout failed: %s", r.error.c_str());
+  };
+  relayout();
+  uint64_t next_relayout =
+      o.relayout_period > 0 ? MonoMs() + static_cast<uint64_t>(o.relayout_period) * 1000 : UINT64_MAX;
+
   const std::vector<std::string> base_env = CurrentEnvironment();
   RateLimiter limiter(o.rate_per_min);
   std::map<std::string, uint64_t> recent;  // program + env hash -> when handled (ms)
@@ -381,6 +406,16 @@ int main(int argc, char** argv) {
     else if (!batch.empty()) {
       const uint64_t due = batch_since + static_cast<uint64_t>(o.batch_ms), now = MonoMs();
       wait_ms = due > now ? static_cast<int>(due - now) : 0;
+    }
+    if (next_relayout != UINT64_MAX) {
+      const uint64_t now = MonoMs();
+      if (now >= next_relayout) {
+        publish();
+        relayout();
+        next_relayout = MonoMs() + static_cast<uint64_t>(o.relayout_period) * 1000;
+      }
+      const uint64_t left = next_relayout > now ? next_relayout - now : 0;
+      if (wait_ms < 0 || static_cast<uint64_t>(wait_ms) > left) wait_ms = static_cast<int>(std::min<uint64_t>(left, 1u << 30));
     }
     pollfd p[2] = {{sfd, POLLIN, 0}, {fd, POLLIN, 0}};
     const int r = poll(p, 2, wait_ms);
@@ -445,18 +480,23 @@ int main(int argc, char** argv) {
         Log("refused %s for uid %u: %s", Printable(m.program).c_str(), static_cast<unsigned>(m.uid), why.c_str());
       } else {
         const uint64_t t0 = MonoMs();
-        RecordResult rr = RecordBindings(o.loader, m.program, EnvironmentFor(base_env, m.env), o.timeout);
-        if (!rr.ok) {
-          Log("recording %s failed: %s", Printable(m.program).c_str(), Printable(rr.error).c_str());
+        ClosureData c;
+        std::string err, note;
+        if (!RecordClosure(o.loader, m.program, EnvironmentFor(base_env, m.env), o.timeout, o.images,
+                           NowNs() / 1000000000ull, &c, &err, &note)) {
+          Log("recording %s failed: %s", Printable(m.program).c_str(), Printable(err).c_str());
         } else {
-          if (rr.recording.env_hash != m.env_hash)
+          if (c.env_hash != m.env_hash)
             Log("note: %s: recorded env %s, reported %s (secure mode or a different environment)",
-                Printable(m.program).c_str(), Hex16(rr.recording.env_hash).c_str(), Hex16(m.env_hash).c_str());
-          Log("recorded %s for uid %u: %zu objects, %zu bindings, env %s, %" PRIu64 " ms", Printable(m.program).c_str(),
-              static_cast<unsigned>(m.uid), rr.recording.objects.size(), rr.recording.binds.size(),
-              Hex16(rr.recording.env_hash).c_str(), MonoMs() - t0);
+                Printable(m.program).c_str(), Hex16(c.env_hash).c_str(), Hex16(m.env_hash).c_str());
+          size_t nb = 0;
+          for (const auto& v : c.binds) nb += v.size();
+          Log("recorded %s for uid %u: %zu objects, %zu bindings, env %s, %s, %" PRIu64 " ms",
+              Printable(m.program).c_str(), static_cast<unsigned>(m.uid), c.objects.size(), nb,
+              Hex16(c.env_hash).c_str(), c.has_images ? "images" : "no images", MonoMs() - t0);
+          if (!note.empty()) Log("%s: %s", Printable(m.program).c_str(), Printable(note).c_str());
           if (batch.empty()) batch_since = MonoMs();
-          batch.push_back(FromRecording(rr.recording, m.program, NowNs() / 1000000000ull));
+          batch.push_back(std::move(c));
         }
       }
     }

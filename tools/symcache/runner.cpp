@@ -271,4 +271,52 @@ bool RecordClosure(const std::string& loader, const std::string& program, const 
   return true;
 }
 
+RelayoutResult RelayoutCache(const std::string& cache, const std::string& loader, int timeout_s, bool images,
+                             const Limits& limits, bool symbol_index,
+                             const std::function<void(const std::string&)>& log) {
+  RelayoutResult res;
+  CacheModel model;
+  {
+    CacheLock lock(cache);
+    std::vector<uint64_t> w;
+    size_t n = 0;
+    if (!ReadFileAligned(cache, &w, &n) || !model.Load(w.data(), n)) {
+      res.error = "cannot read a valid cache at " + cache;
+      return res;
+    }
+  }
+  // Recorded outside the lock; the update merges them (same key: replaced).
+  std::vector<ClosureData> add;
+  const std::vector<std::string> base_env = CurrentEnvironment();
+  const uint64_t now_s = NowNs() / 1000000000ull;
+  for (const ClosureData& cd : model.closures) {
+    if (cd.program.empty()) continue;
+    ClosureData fresh;
+    std::string err, note;
+    const std::vector<std::string> env = EnvironmentFor(base_env, EnvAssignments(cd.env_text));
+    if (!RecordClosure(loader, cd.program, env, timeout_s, images, now_s, &fresh, &err, &note)) {
+      log("relayout " + cd.program + " failed: " + err);
+      ++res.failures;
+      continue;
+    }
+    if (!(fresh.Keys() == cd.Keys()) || fresh.env_hash != cd.env_hash)
+      log("note: " + cd.program + ": its objects changed since it was recorded; recorded anew");
+    fresh.last_used_s = cd.last_used_s;
+    char base[32];
+    snprintf(base, sizeof base, "0x%" PRIx64, fresh.layout_base);
+    log("relayout " + cd.program + ": base " + base + (fresh.has_images ? "" : " (no images)"));
+    add.push_back(std::move(fresh));
+  }
+  UpdateResult u = UpdateCache(cache, std::move(add), limits, symbol_index);
+  if (!u.ok) {
+    res.error = u.error;
+    return res;
+  }
+  res.ok = true;
+  res.generation = u.generation;
+  res.closures = u.stats.closures;
+  res.with_images = u.stats.images;
+  return res;
+}
+
 }  // namespace symcache

@@ -3,6 +3,7 @@
 // with a given environment, bounded in time, and parsing what it wrote.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ std::string EnvText(const std::vector<std::string>& env);
 std::vector<std::string> EnvAssignments(const std::string& env_text);
 
 struct ClosureData;
+struct Limits;
 // Records program in env (with images: at a layout drawn now) and converts
 // the recording. A recording whose images failed still gives the closure
 // (bindings only; *note says why).
@@ -59,5 +61,18 @@ std::vector<std::string> EnvironmentFor(const std::vector<std::string>& base,
 
 // The env hash of an environment (mode: its kMode* bits).
 uint64_t EnvHashOf(const std::vector<std::string>& env, uint8_t mode);
+
+// Re-records every closure of the cache that names its program, each in its
+// own recorded environment and at a newly drawn layout, and publishes a new
+// generation. log gets one line per closure (and per failure).
+struct RelayoutResult {
+  bool ok = false;
+  std::string error;
+  uint64_t generation = 0;
+  size_t closures = 0, with_images = 0, failures = 0;
+};
+RelayoutResult RelayoutCache(const std::string& cache, const std::string& loader, int timeout_s, bool images,
+                             const Limits& limits, bool symbol_index,
+                             const std::function<void(const std::string&)>& log);
 
 }  // namespace symcache
