@@ -406,6 +406,7 @@ uint64_t Placement(Module& m, uint64_t lo, uint64_t span, uint64_t align) {
   const sc::ClosureObject* o = g_candidate.object(g.nmodules);
   if (o == nullptr || o->bias == 0 || !sc::SameObject(o->key, KeyOf(m))) {
     BreakLayout("an object differs from the layout's");
+    Say("layout: not placed, another object than recorded at this position:", m.path);
     return 0;
   }
   return o->bias + lo;
@@ -417,6 +418,7 @@ void Placed(Module& m, bool ok) {
     return;
   }
   BreakLayout("an object's layout address is taken");
+  Say("layout: address taken, placed elsewhere:", m.path);
   if (g_record_cursor != 0) RecordNoImages("an object's layout address is taken");
 }
 
@@ -453,7 +455,30 @@ void Attach() {
   Say("closure found");
   const char* why = MapImages();
   g_stats.images = why ? why : "used";
-  if (why) Say("images not used:", why);
+  if (why) {
+    Say("images not used:", why);
+    // And per object that had one.
+    for (unsigned i = 0; i < g_count && Debugging(kDebugSymcache); ++i) {
+      const sc::ClosureObject* o = g_closure.object(i);
+      if (o == nullptr || (o->flags & sc::kObjImage) == 0) continue;
+      DebugLine([&](support::Buffer& b) {
+        b.Str("symcache: no image for ").Str(DisplayName(*g_by_index[i])).Str(": ").Str(why);
+      });
+    }
+  } else if (Debugging(kDebugSymcache)) {
+    for (unsigned i = 0; i < g_count; ++i) {
+      if (g_by_index[i]->image) continue;
+      const sc::ClosureObject* o = g_closure.object(i);
+      const Module& m = *g_by_index[i];
+      const char* reason = m.is_program ? "the program (placed by the kernel or mapped first)"
+                           : m.is_rtld ? "the loader itself"
+                           : m.is_vdso ? "the vDSO"
+                           : m.dyn.textrel ? "text relocations"
+                           : o != nullptr && o->bias != 0 ? "nothing to relocate or not recorded"
+                                                          : "not placed by the layout";
+      DebugLine([&](support::Buffer& b) { b.Str("symcache: no image for ").Str(DisplayName(m)).Str(": ").Str(reason); });
+    }
+  }
   sys::Close(g_fd);
   g_fd = -1;
 }

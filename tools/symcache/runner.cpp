@@ -287,6 +287,7 @@ RelayoutResult RelayoutCache(const std::string& cache, const std::string& loader
   }
   // Recorded outside the lock; the update merges them (same key: replaced).
   std::vector<ClosureData> add;
+  std::vector<ClosureId> replaced;
   const std::vector<std::string> base_env = CurrentEnvironment();
   const uint64_t now_s = NowNs() / 1000000000ull;
   for (const ClosureData& cd : model.closures) {
@@ -302,12 +303,13 @@ RelayoutResult RelayoutCache(const std::string& cache, const std::string& loader
     if (!(fresh.Keys() == cd.Keys()) || fresh.env_hash != cd.env_hash)
       log("note: " + cd.program + ": its objects changed since it was recorded; recorded anew");
     fresh.last_used_s = cd.last_used_s;
+    replaced.push_back(ClosureId{cd.env_hash, cd.Keys()});
     char base[32];
     snprintf(base, sizeof base, "0x%" PRIx64, fresh.layout_base);
     log("relayout " + cd.program + ": base " + base + (fresh.has_images ? "" : " (no images)"));
     add.push_back(std::move(fresh));
   }
-  UpdateResult u = UpdateCache(cache, std::move(add), limits, symbol_index);
+  UpdateResult u = UpdateCache(cache, std::move(add), limits, symbol_index, replaced);
   if (!u.ok) {
     res.error = u.error;
     return res;

@@ -700,7 +700,7 @@ CacheLock::~CacheLock() {
 }
 
 UpdateResult UpdateCache(const std::string& path, std::vector<ClosureData> add, const Limits& limits,
-                         bool symbol_index) {
+                         bool symbol_index, const std::vector<ClosureId>& remove) {
   UpdateResult res;
   CacheLock lock(path);
   if (!lock.locked()) {
@@ -719,6 +719,14 @@ UpdateResult UpdateCache(const std::string& path, std::vector<ClosureData> add, 
   }
   words.clear();
   words.shrink_to_fit();
+  for (const ClosureId& id : remove) {
+    for (size_t i = 0; i < model.closures.size(); ++i) {
+      if (model.closures[i].env_hash == id.env_hash && model.closures[i].Keys() == id.keys) {
+        model.closures.erase(model.closures.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+  }
   for (ClosureData& c : add) model.Merge(std::move(c));
   model.generation += 1;
   const uint64_t now = NowNs();

@@ -109,8 +109,14 @@ struct UpdateResult {
   bool previous_invalid = false;  // an existing file was not a valid cache
   BuildStats stats;
 };
+// remove: closures (env hash, exact keys) to drop first (relayout: the ones
+// re-recorded, whose objects may have changed since).
+struct ClosureId {
+  uint64_t env_hash;
+  std::vector<sc::ObjectKey> keys;
+};
 UpdateResult UpdateCache(const std::string& path, std::vector<ClosureData> add, const Limits& limits,
-                         bool symbol_index);
+                         bool symbol_index, const std::vector<ClosureId>& remove = {});
 
 uint64_t NowNs();
 
