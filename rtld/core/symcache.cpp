@@ -32,10 +32,20 @@ constexpr uint64_t kConflict = ~uint64_t{0};
 uint64_t** g_records = nullptr;
 unsigned g_nrecords = 0;
 
+// A closure lists the initial objects in load order without the vDSO: the
+// kernel gives it, or not (valgrind gives none), and nothing binds to it by
+// relocation. An object's closure position is its load position, less one
+// past the vDSO.
+unsigned Position(const Module& m) {
+  return g.vdso != nullptr && m.index > g.vdso->index ? m.index - 1 : m.index;
+}
+bool InClosure(const Module& m) { return !m.is_vdso && !m.dlopened; }
+
 uint64_t Encode(const Definition& d) {
   if (d.module == nullptr) return uint64_t{1} << 32;
+  if (!InClosure(*d.module)) return kConflict;  // not recordable: looked up at start
   const uint64_t defsym = static_cast<uint64_t>(d.sym - d.module->symtab.syms);
-  return (static_cast<uint64_t>(d.module->index) + 2) << 32 | defsym;
+  return (static_cast<uint64_t>(Position(*d.module)) + 2) << 32 | defsym;
 }
 
 // The identity the loader keys a closure by, for each object in load
@@ -403,7 +413,8 @@ uint64_t Placement(Module& m, uint64_t lo, uint64_t span, uint64_t align) {
     return at;
   }
   if (!g_candidate.valid() || g_layout_broken != nullptr) return 0;
-  const sc::ClosureObject* o = g_candidate.object(g.nmodules);
+  // The object about to be appended: load position g.nmodules.
+  const sc::ClosureObject* o = g_candidate.object(g.vdso != nullptr ? g.nmodules - 1 : g.nmodules);
   if (o == nullptr || o->bias == 0 || !sc::SameObject(o->key, KeyOf(m))) {
     BreakLayout("an object differs from the layout's");
     Say("layout: not placed, another object than recorded at this position:", m.path);
@@ -426,14 +437,15 @@ void Attach() {
   if (g_fd < 0) return;
   // The key: the environment and every object in load order.
   unsigned n = 0;
-  for (Module* m = g.first; m; m = m->next) ++n;
+  for (Module* m = g.first; m; m = m->next) n += InClosure(*m);
   auto* keys = g.arena.New<sc::ObjectKey>(n);
   g_by_index = g.arena.New<Module*>(n);
   if (keys == nullptr || g_by_index == nullptr) return;
   for (Module* m = g.first; m; m = m->next) {
-    if (m->index >= n) return;
-    g_by_index[m->index] = m;
-    keys[m->index] = KeyOf(*m);
+    if (!InClosure(*m)) continue;
+    if (Position(*m) >= n) return;
+    g_by_index[Position(*m)] = m;
+    keys[Position(*m)] = KeyOf(*m);
   }
   g_count = n;
   if (sc::Reader::Matches(g_candidate, g_env_hash, keys, n)) g_closure = g_candidate;
@@ -484,9 +496,9 @@ void Attach() {
 }
 
 bool Lookup(const Module& m, uint32_t symndx, Definition* d) {
-  if (m.dlopened || m.index >= g_count || g_by_index[m.index] != &m) return false;
+  if (!InClosure(m) || Position(m) >= g_count || g_by_index[Position(m)] != &m) return false;
   uint32_t di, ds;
-  if (!g_closure.Lookup(m.index, symndx, &di, &ds)) {
+  if (!g_closure.Lookup(Position(m), symndx, &di, &ds)) {
     ++g_stats.misses;
     return false;
   }
@@ -501,16 +513,17 @@ bool Lookup(const Module& m, uint32_t symndx, Definition* d) {
 }
 
 void Record(Module& from, uint32_t symndx, const Definition& d) {
-  if (from.dlopened) return;
-  if (from.index >= g_nrecords) {
-    const unsigned n = from.index + 16;
+  if (!InClosure(from)) return;
+  const unsigned pos = Position(from);
+  if (pos >= g_nrecords) {
+    const unsigned n = pos + 16;
     auto** grown = g.arena.New<uint64_t*>(n);
     if (grown == nullptr) return;
     for (unsigned i = 0; i < g_nrecords; ++i) grown[i] = g_records[i];
     g_records = grown;
     g_nrecords = n;
   }
-  uint64_t*& table = g_records[from.index];
+  uint64_t*& table = g_records[pos];
   if (table == nullptr) {
     table = g.arena.New<uint64_t>(from.symtab.nsyms);
     if (table == nullptr) return;
@@ -548,7 +561,7 @@ void AddRecPatch(const Module& m, const elf::Rela& r, bool lazy) {
     g_rec_patches = grown;
     g_rec_cap = cap;
   }
-  g_rec_patches[g_nrec_patches++] = {m.index, r, lazy};
+  g_rec_patches[g_nrec_patches++] = {Position(m), r, lazy};
 }
 
 // Sorts p[0, n) by (module, offset), keeping the first of equal offsets
@@ -677,7 +690,7 @@ template <typename Flush, typename Line>
 void WriteImages(long fd, support::Buffer& b, Flush& flush, Line& line) {
   (void)fd;
   for (Module* m = g.first; m; m = m->next)
-    if (m->placed) line([&] { b.Str("layout ").Dec(m->index).Char(' ').Hex(m->base); });
+    if (m->placed) line([&] { b.Str("layout ").Dec(Position(*m)).Char(' ').Hex(m->base); });
   char pages_path[4096];
   support::Buffer pb(pages_path, sizeof pages_path);
   pb.Str(g.opt.record_bindings).Str(".pages");
@@ -693,7 +706,7 @@ void WriteImages(long fd, support::Buffer& b, Flush& flush, Line& line) {
       break;
     }
     PatchUnwritten(*m, w);
-    line([&] { b.Str("imaged ").Dec(m->index); });
+    line([&] { b.Str("imaged ").Dec(Position(*m)); });
     // Runs: consecutive written pages of one segment.
     for (unsigned i = 0; i < m->phnum; ++i) {
       const elf::Phdr& ph = m->phdr[i];
@@ -712,7 +725,7 @@ void WriteImages(long fd, support::Buffer& b, Flush& flush, Line& line) {
           RecordNoImages("cannot write the image pages");
           break;
         }
-        line([&] { b.Str("image ").Dec(m->index).Char(' ').Hex(v).Char(' ').Dec(npages).Char(' ').Dec(next_page); });
+        line([&] { b.Str("image ").Dec(Position(*m)).Char(' ').Hex(v).Char(' ').Dec(npages).Char(' ').Dec(next_page); });
         next_page += npages;
         v = e;
       }
@@ -728,7 +741,7 @@ void WriteImages(long fd, support::Buffer& b, Flush& flush, Line& line) {
     const RecPatch& p = g_rec_patches[i];
     Module* m = nullptr;
     for (Module* k = g.first; k; k = k->next)
-      if (k->index == p.module) m = k;
+      if (InClosure(*k) && Position(*k) == p.module) m = k;
     if (m == nullptr || m->dyn.textrel) continue;
     line([&] {
       b.Str(p.lazy ? "lazy " : "patch ").Dec(p.module).Char(' ').Hex(p.r.offset).Char(' ').Hex(p.r.info).Char(' ')
@@ -758,9 +771,10 @@ void WriteRecordingAndExit() {
   line([&] { b.Str("rtld-bindings 2"); });
   line([&] { b.Str("env ").Hex(EnvHash(), 16); });
   for (Module* m = g.first; m; m = m->next) {
+    if (!InClosure(*m)) continue;
     const sc::ObjectKey k = KeyOf(*m);
     line([&] {
-      b.Str("object ").Dec(m->index).Char(' ').Dec(k.dev).Char(' ').Dec(k.ino).Char(' ').Dec(k.size)
+      b.Str("object ").Dec(Position(*m)).Char(' ').Dec(k.dev).Char(' ').Dec(k.ino).Char(' ').Dec(k.size)
           .Char(' ').Dec(k.mtime_ns).Char(' ').Dec(k.ctime_ns).Char(' ').Hex(k.build_id, 16).Char(' ')
           .Dec(m->symtab.nsyms).Char(' ')
           .Str(m->soname ? m->soname : "-").Char(' ').Str(m->lm.l_name && m->lm.l_name[0] ? m->lm.l_name : m->path);
@@ -768,14 +782,14 @@ void WriteRecordingAndExit() {
   }
   if (g.opt.record_layout != 0) WriteImages(fd, b, flush, line);
   for (Module* m = g.first; m; m = m->next) {
-    if (m->index >= g_nrecords || g_records[m->index] == nullptr) continue;
-    const uint64_t* table = g_records[m->index];
+    if (!InClosure(*m) || Position(*m) >= g_nrecords || g_records[Position(*m)] == nullptr) continue;
+    const uint64_t* table = g_records[Position(*m)];
     for (uint32_t i = 0; i < m->symtab.nsyms; ++i) {
       const uint64_t code = table[i];
       if (code == 0 || code == kConflict) continue;
       const uint64_t def = code >> 32;
       line([&] {
-        b.Str("bind ").Dec(m->index).Char(' ').Dec(i).Char(' ');
+        b.Str("bind ").Dec(Position(*m)).Char(' ').Dec(i).Char(' ');
         if (def == 1) b.Str("-1 0");
         else b.Dec(def - 2).Char(' ').Dec(code & 0xffffffff);
       });
