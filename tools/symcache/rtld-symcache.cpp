@@ -6,6 +6,7 @@
 //   rtld-symcache stat   [--cache FILE]
 //   rtld-symcache dump   [--cache FILE] [--names]
 //   rtld-symcache verify [--cache FILE]
+//   rtld-symcache relayout [--cache FILE] [--no-images]
 //   rtld-symcache clear  [--cache FILE]
 //
 // build runs `LD_SO --record-bindings` for each program in the current
@@ -54,7 +55,7 @@ const char kUsage[] =
     "  --cache FILE       the cache (default: $RTLD_SYMCACHE, else /var/cache/rtld/symcache)\n"
     "  --loader LD_SO     the loader that records bindings (build)\n"
     "  --recording FILE   also merge this recording (build)\n"
-    "  --max-bytes N      bound the file size (K/M/G suffixes; default 64M)\n"
+    "  --max-bytes N      bound the file size (K/M/G suffixes; default 1G)\n"
     "  --max-closures N   bound the number of closures (default 4096)\n"
     "  --no-symbol-index  do not build the name -> objects index\n"
     "  --no-images        build and relayout: closures without layouts or images\n"
