@@ -412,7 +412,8 @@ uint64_t Placement(Module& m, uint64_t lo, uint64_t span, uint64_t align) {
     g_record_cursor = ((at + span + page - 1) & ~(page - 1)) + kLayoutGap;
     return at;
   }
-  if (!g_candidate.valid() || g_layout_broken != nullptr) return 0;
+  // Only the initial objects, while the cache is open (until Attach).
+  if (g_fd < 0 || !g_candidate.valid() || g_layout_broken != nullptr) return 0;
   // The object about to be appended: load position g.nmodules.
   const sc::ClosureObject* o = g_candidate.object(g.vdso != nullptr ? g.nmodules - 1 : g.nmodules);
   if (o == nullptr || o->bias == 0 || !sc::SameObject(o->key, KeyOf(m))) {
