@@ -138,7 +138,11 @@ void LoadPreloads(const char* list, const char* source) {
     // In secure mode only plain names, searched in the system places.
     if (g.secure && support::StrChr(name, '/') != nullptr) return true;
     SearchError err;
-    Module* m = LoadObject(name, nullptr, &err);
+    // Requested by the program, as glibc's do_preload: the program heads a
+    // preload's loading chain (its l_loader), so RTLD_NEXT from a preloaded
+    // object searches the global scope after it and DT_RPATH searches go on
+    // with the program's.
+    Module* m = LoadObject(name, g.program, &err);
     if (m == nullptr) {
       Print(2, [&](support::Buffer& b) {
         b.Str("ERROR: ld.so: object '").Str(name).Str("' from ").Str(source)

@@ -9,8 +9,8 @@
 
 namespace rtld {
 
-// The object named `name` as needed by `requester` (nullptr for preloads,
-// which search as the program does): an already loaded one that answers to
+// The object named `name` as needed by `requester` (the program for
+// preloads; nullptr searches as the program does): an already loaded one that answers to
 // the name, or a newly mapped and decoded one appended to the load order.
 // On failure: nullptr with *error set (glibc's wording, the message's object
 // name in *objname). Never returns a half-loaded object.
