@@ -21,8 +21,9 @@ namespace {
 
 [[noreturn]] void OutOfMemory() { FatalLoad("", "cannot allocate memory", 12); }
 
-// root's local scope: itself and its dependencies, breadth first (glibc's
-// l_searchlist).
+// root's local scope (glibc's l_searchlist, as _dl_map_object_deps builds
+// it): itself and its dependencies, breadth first, with each object's
+// filtees just before it (moved there when the list has them later).
 void BuildSearchlist(Module& root) {
   if (root.searchlist != nullptr) return;
   unsigned cap = 0;
@@ -32,16 +33,46 @@ void BuildSearchlist(Module& root) {
   }
   auto** list = g.arena.New<Module*>(cap + 1);
   if (list == nullptr) OutOfMemory();
+  bool done[cap + 1];
   unsigned n = 0;
-  list[n++] = &root;
+  list[n] = &root;
+  done[n++] = false;
   root.visited = true;
-  for (unsigned i = 0; i < n; ++i) {
-    const Module& m = *list[i];
+  for (unsigned i = 0; i < n;) {
+    if (done[i]) {
+      ++i;
+      continue;
+    }
+    done[i] = true;
+    Module& m = *list[i];
+    unsigned at = i;  // m's position; its filtees go before it
+    for (unsigned k = 0; k < m.nfiltees; ++k) {
+      Module* f = m.filtees[k];
+      if (f->visited) {
+        unsigned j = 0;
+        while (list[j] != f) ++j;
+        if (j < at) continue;  // found earlier already
+        for (; j > at; --j) {  // moves it back to m's place
+          list[j] = list[j - 1];
+          done[j] = done[j - 1];
+        }
+      } else {
+        if (n == cap + 1) continue;
+        f->visited = true;
+        for (unsigned j = n++; j > at; --j) {
+          list[j] = list[j - 1];
+          done[j] = done[j - 1];
+        }
+      }
+      list[at] = f;
+      done[at++] = false;
+    }
     for (unsigned k = 0; k < m.ndeps; ++k) {
       Module* d = m.deps[k];
       if (d->visited || d->is_missing || n == cap + 1) continue;
       d->visited = true;
-      list[n++] = d;
+      list[n] = d;
+      done[n++] = false;
     }
   }
   root.searchlist = list;
@@ -211,6 +242,7 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
       if (m == root) root->loader = nullptr;
     if (root->dyn.flags_1 & DF_1_NOOPEN) FatalLoad(root->lm.l_name, "shared object cannot be dlopen()ed");
     LoadDependencies(first);
+    first = last->next;  // the root's filtees go before it
     NotifyDebugger(RDebug::kConsistent);
     for (Module* m = first; m; m = m->next) {
       if (m->is_rtld) continue;

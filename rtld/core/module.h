@@ -86,8 +86,14 @@ struct Module {
   Module* next = nullptr;     // load order
   Module* prev = nullptr;
   Module* loader = nullptr;   // the object whose DT_NEEDED brought this one in
-  Module** deps = nullptr;    // direct dependencies, DT_NEEDED order
+  Module** deps = nullptr;    // direct dependencies (DT_NEEDED and filtees), dynamic-section order
   unsigned ndeps = 0;
+  // Filtees (DT_FILTER, DT_AUXILIARY objects that were found), in dynamic-
+  // section order; also in deps. Each comes before this object in every
+  // search list that holds both, so its definitions win over the filter's.
+  Module** filtees = nullptr;
+  unsigned nfiltees = 0;
+  bool deps_loaded = false;   // its DT_NEEDED and filtees have been loaded
   unsigned index = 0;         // position in load order
 
   bool is_program = false, is_rtld = false, is_vdso = false;

@@ -47,6 +47,10 @@ Module* LoadProgram(const char* path, SearchError* error);
 // Appends m to the load order (the namespace list).
 void AppendModule(Module* m);
 
+// Moves m, which comes after `before` in the load order, to just before it
+// (a filtee goes before its filter, as glibc's _dl_map_object_deps places it).
+void MoveBefore(Module* m, Module* before);
+
 // Whether m answers to `name` (a path it was opened as, a name it was
 // requested by, or its soname).
 bool NameMatches(const Module& m, const char* name);
