@@ -4,6 +4,7 @@
 #include "rtld/core/debugger.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/init_fini.h"
+#include "rtld/core/lookup.h"
 #include "rtld/core/main.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
@@ -145,6 +146,7 @@ void Unload(Module& m) {
   if (Debugging(kDebugFiles))
     DebugLine([&](support::Buffer& b) { b.Str("\nfile=").Str(DisplayName(m)).Str(" [0];  destroying link map"); });
   RemoveFromGlobalScope(m);
+  ForgetUniqueDefinitions(m);
   ReleaseTlsModule(m);
   Unlink(m);
   if (m.map_end > m.map_start) sys::Munmap(reinterpret_cast<void*>(m.map_start), m.map_end - m.map_start);

@@ -402,6 +402,8 @@ Resolved ResolveSymbol(Module& m, uint32_t symndx, arch::RelocKind kind) {
   if (!symcache::g_closure_usable || !symcache::Lookup(m, symndx, &d)) {
     d = LookupReference(m, symndx, flags);
     if (g.opt.record_bindings != nullptr) symcache::Record(m, symndx, d);
+  } else {
+    NoteUniqueBinding(m, symndx, d);  // later lookups need the instance
   }
   if (rtld::g_stats.enabled) rtld::g_stats.binding_tsc += arch::ReadTsc() - t0;
   if (d.module == nullptr) {
