@@ -80,6 +80,61 @@ void BuildSearchlist(Module& root) {
   root.nsearch = n;
 }
 
+// Replaces m's extra scopes with `roots` [0, n) (a new block: readers may
+// hold the old one, which stays allocated).
+void SetExtraScopes(Module& m, Module* const* roots, unsigned n) {
+  Module::ExtraScopes* block = nullptr;
+  if (n != 0) {
+    const size_t bytes = sizeof(Module::ExtraScopes) + (n - 1) * sizeof(Module*);
+    block = static_cast<Module::ExtraScopes*>(g.arena.Allocate(bytes, alignof(Module::ExtraScopes)));
+    if (block == nullptr) OutOfMemory();
+    block->n = n;
+    for (unsigned i = 0; i < n; ++i) block->roots[i] = roots[i];
+  }
+  __atomic_store_n(&m.extra_scopes, block, __ATOMIC_RELEASE);
+  glibc::ScopesChanged(m);
+}
+
+// A dlopen that loaded root's dependencies (now relocated) adds root's
+// searchlist to the scope of each object in it that an earlier dlopen
+// loaded and initialised, so their lazy bindings and RTLD_DEFAULT lookups
+// see the new objects (glibc's resize_scopes/update_scopes). Initial
+// objects keep theirs.
+void ShareScope(Module& root) {
+  if (root.scope_shared || root.searchlist == nullptr) return;
+  root.scope_shared = true;
+  for (unsigned i = 0; i < root.nsearch; ++i) {
+    Module& m = *root.searchlist[i];
+    if (!m.dlopened || !m.init_called || m.scope_root == &root) continue;
+    const Module::ExtraScopes* old = m.extra_scopes;
+    const unsigned n = old != nullptr ? old->n : 0;
+    bool has = false;
+    for (unsigned k = 0; k < n; ++k) has |= old->roots[k] == &root;
+    if (has) continue;
+    Module* roots[n + 1];
+    for (unsigned k = 0; k < n; ++k) roots[k] = old->roots[k];
+    roots[n] = &root;
+    SetExtraScopes(m, roots, n + 1);
+    if (Debugging(kDebugScopes))
+      DebugLine([&](support::Buffer& b) {
+        b.Str("object=").Str(DisplayName(m)).Str(" [0]: scope extended by ").Str(DisplayName(root));
+      });
+  }
+}
+
+// Takes `gone` out of the extra scopes of every other object.
+void UnshareScope(const Module& gone) {
+  for (Module* m = g.first; m; m = m->next) {
+    const Module::ExtraScopes* old = m->extra_scopes;
+    if (old == nullptr || m == &gone) continue;
+    Module* roots[old->n];
+    unsigned n = 0;
+    for (unsigned k = 0; k < old->n; ++k)
+      if (old->roots[k] != &gone) roots[n++] = old->roots[k];
+    if (n != old->n) SetExtraScopes(*m, roots, n);
+  }
+}
+
 void AddToGlobalScope(Module& m) {
   if (m.in_scope || m.is_vdso || m.is_missing) return;
   symcache::g_closure_usable = false;  // the closure was computed for the initial scope
@@ -137,6 +192,8 @@ void FreeRecords(Module& m) {
   g.arena.Free(m.deps);
   g.arena.Free(m.searchlist);
   g.arena.Free(m.reldeps);
+  g.arena.Free(m.extra_scopes);
+  g.arena.Free(m.filtees);
   if (m.phdr_owned) g.arena.Free(const_cast<elf::Phdr*>(m.phdr));
   g.arena.Free(&m);
 }
@@ -146,6 +203,7 @@ void Unload(Module& m) {
   if (Debugging(kDebugFiles))
     DebugLine([&](support::Buffer& b) { b.Str("\nfile=").Str(DisplayName(m)).Str(" [0];  destroying link map"); });
   RemoveFromGlobalScope(m);
+  if (m.scope_shared) UnshareScope(m);
   ForgetUniqueDefinitions(m);
   ReleaseTlsModule(m);
   Unlink(m);
@@ -297,6 +355,7 @@ Module* Open(const char* file, int mode, Module* caller) {
   if (mode & kRtldGlobal)
     for (unsigned i = 0; i < root->nsearch; ++i) AddToGlobalScope(*root->searchlist[i]);
   glibc::DescribeModule(*root);
+  ShareScope(*root);
   if (Debugging(kDebugFiles))
     DebugLine([&](support::Buffer& b) {
       b.Str("opening file=").Str(DisplayName(*root)).Str(" [0]; direct_opencount=").Dec(root->opencount);

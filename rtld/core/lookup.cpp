@@ -157,14 +157,23 @@ Definition LookupFrom(const Module& from, elf::HashedName& name, const elf::Vers
                       unsigned flags, const Module* skip) {
   const Module* root = from.scope_root;
   if (root == nullptr || root->searchlist == nullptr) return LookupName(name, version, flags, skip);
+  Definition d;
   if (from.deepbind) {
     ++g_lookups;
-    Definition d = LookupIn(root->searchlist, root->nsearch, 0, name, version, flags, skip);
-    return d.module != nullptr ? d : LookupName(name, version, flags, skip);
+    d = LookupIn(root->searchlist, root->nsearch, 0, name, version, flags, skip);
+    if (d.module == nullptr) d = LookupName(name, version, flags, skip);
+  } else {
+    d = LookupName(name, version, flags, skip);
+    if (d.module == nullptr) d = LookupIn(root->searchlist, root->nsearch, 0, name, version, flags, skip);
   }
-  Definition d = LookupName(name, version, flags, skip);
   if (d.module != nullptr) return d;
-  return LookupIn(root->searchlist, root->nsearch, 0, name, version, flags, skip);
+  // The search lists of later dlopens that reused `from`, in their order.
+  const Module::ExtraScopes* extra = __atomic_load_n(&from.extra_scopes, __ATOMIC_ACQUIRE);
+  for (unsigned i = 0; extra != nullptr && i < extra->n && d.module == nullptr; ++i) {
+    const Module* r = extra->roots[i];
+    d = LookupIn(r->searchlist, r->nsearch, 0, name, version, flags, skip);
+  }
+  return d;
 }
 
 void NoteBinding(Module& from, const Module& to_const) {

@@ -114,6 +114,16 @@ struct Module {
   Module** searchlist = nullptr;  // a dlopen root: itself and its dependencies, breadth first
   unsigned nsearch = 0;
   Module* scope_root = nullptr;   // the dlopen root whose searchlist its lookups also use
+  // Later dlopen roots whose searchlists its lookups use after scope_root's:
+  // each dlopen that reused this object (glibc's l_scope extension). The
+  // block is replaced, never changed in place (lazy binding reads it
+  // without the lock); old blocks stay allocated.
+  struct ExtraScopes {
+    unsigned n;
+    Module* roots[1];  // [n]
+  };
+  ExtraScopes* extra_scopes = nullptr;
+  bool scope_shared = false;      // a root: its searchlist went to the objects it reused
   Module** reldeps = nullptr;     // objects outside its dependencies it bound to
   unsigned nreldeps = 0, reldeps_cap = 0;
 
