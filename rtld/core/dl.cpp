@@ -115,10 +115,16 @@ void ShareScope(Module& root) {
     for (unsigned k = 0; k < n; ++k) roots[k] = old->roots[k];
     roots[n] = &root;
     SetExtraScopes(m, roots, n + 1);
-    if (Debugging(kDebugScopes))
+    if (Debugging(kDebugScopes)) {
+      // As glibc's _dl_show_scope: the new scope's number (after the global
+      // and the local scope) and its objects.
+      const unsigned number = 2 + n;
+      DebugLine([&](support::Buffer& b) { b.Str("object=").Str(DisplayName(m)).Str(" [0]"); });
       DebugLine([&](support::Buffer& b) {
-        b.Str("object=").Str(DisplayName(m)).Str(" [0]: scope extended by ").Str(DisplayName(root));
+        b.Str(" scope ").Dec(number).Char(':');
+        for (unsigned k = 0; k < root.nsearch; ++k) b.Char(' ').Str(DisplayName(*root.searchlist[k]));
       });
+    }
   }
 }
 

@@ -275,7 +275,8 @@ Module* LoadDependenciesOf(Module& m) {
       if (!tracing) FatalLoad(err.objname, err.text, err.err);
       dep = MissingPlaceholder(name);
     }
-    if (filtee && dep != &m && LoadedAfter(*dep, m)) {
+    // (The program stays first: a program that is a filter keeps its place.)
+    if (filtee && !m.is_program && dep != &m && LoadedAfter(*dep, m)) {
       MoveBefore(dep, &m);
       if (placed == nullptr && !dep->deps_loaded) placed = dep;
     }
