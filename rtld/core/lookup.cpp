@@ -49,6 +49,22 @@ bool UniqueRoom() {
 // (glibc marks it NODELETE). `copy` (a copy relocation's own definition in
 // the program) becomes the instance instead when there is none yet, and
 // `found`, what is copied, is returned either way.
+bool g_bindings_skipped = false;
+
+// The first unique definition of `name` among the initial objects of the
+// global scope: what their relocations would have entered when the symbol
+// cache supplied those (no lookup), or an empty one.
+Definition FirstInitialUnique(const elf::HashedName& name) {
+  elf::HashedName key(name.name, name.gnu);
+  for (unsigned i = 0; i < g.nscope; ++i) {
+    const Module& m = *g.scope[i];
+    if (m.dlopened || !m.symtab.MayDefine(key.gnu)) continue;
+    const int64_t k = m.symtab.Find(key, nullptr);
+    if (k >= 0 && m.symtab.syms[k].bind() == STB_GNU_UNIQUE) return {&m, &m.symtab.syms[k]};
+  }
+  return {};
+}
+
 Definition Unified(const elf::HashedName& name, const Definition& found, const Definition* copy) {
   // (Before the thread pointer exists there is one thread and no lock.)
   if (g.tcb != nullptr) DlLock::Acquire();
@@ -61,7 +77,9 @@ Definition Unified(const elf::HashedName& name, const Definition& found, const D
     UniqueEntry* e = UniqueSlot(g_unique, g_unique_cap, name.name, name.gnu);
     if (e->name != nullptr) return copy != nullptr ? found : e->def;
   }
-  const Definition& instance = copy != nullptr ? *copy : found;
+  Definition seeded;
+  if (g_bindings_skipped && copy == nullptr) seeded = FirstInitialUnique(name);
+  const Definition& instance = copy != nullptr ? *copy : seeded.module != nullptr ? seeded : found;
   if (!UniqueRoom()) FatalLoad("", "cannot allocate memory", 12);
   // The entry names the instance by its own string, which lives as long as it.
   const char* stable = instance.module->symtab.SymbolName(*instance.sym);
@@ -75,7 +93,7 @@ Definition Unified(const elf::HashedName& name, const Definition& found, const D
       });
     m.nodelete = true;
   }
-  return found;
+  return copy != nullptr ? found : instance;
 }
 
 bool IsUnique(const Definition& d) { return d.sym != nullptr && d.sym->bind() == STB_GNU_UNIQUE; }
@@ -92,11 +110,15 @@ bool FindIn(const Module& m, elf::HashedName& name, const elf::Version* version,
 
 }  // namespace
 
-void NoteUniqueBinding(const Module& from, uint32_t symndx, const Definition& d) {
+void NoteUniqueBinding(const Module& from, uint32_t symndx, const Definition& d, bool copy) {
   if (!IsUnique(d)) return;
-  elf::HashedName name(from.symtab.SymbolName(from.symtab.syms[symndx]));
-  Unified(name, d, nullptr);
+  const elf::Sym& ref = from.symtab.syms[symndx];
+  elf::HashedName name(from.symtab.SymbolName(ref));
+  const Definition own{&from, &ref};
+  Unified(name, d, copy ? &own : nullptr);
 }
+
+void NoteBindingsSkipped() { g_bindings_skipped = true; }
 
 void ForgetUniqueDefinitions(const Module& m) {
   DlLockGuard lock;

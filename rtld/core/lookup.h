@@ -42,8 +42,14 @@ void NoteBinding(Module& from, const Module& to);
 
 // STB_GNU_UNIQUE: every lookup that finds a unique definition gets the
 // first one any lookup found for that name (glibc's unique symbol table).
-// A binding the symbol cache supplied (no lookup) is recorded with this.
-void NoteUniqueBinding(const Module& from, uint32_t symndx, const Definition& d);
+// A binding the symbol cache supplied (no lookup) is recorded with this
+// (`copy`: by a copy relocation).
+void NoteUniqueBinding(const Module& from, uint32_t symndx, const Definition& d, bool copy);
+
+// Initial objects were bound without lookups (closure or pre-relocated
+// image): a unique name the table lacks then takes the first initial
+// object's unique definition, as their relocations would have entered it.
+void NoteBindingsSkipped();
 
 // Drops the unique instances m defines (m is being unloaded).
 void ForgetUniqueDefinitions(const Module& m);

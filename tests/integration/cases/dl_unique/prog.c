@@ -7,8 +7,12 @@
  *  - b's code and dlsym through b's handle use a's unique_counter;
  *  - c and d, neither in the other's scope, share c's unique_local (d's
  *    code and dlsym through d's handle), which RTLD_DEFAULT does not see;
+ *  - libdl_unique_e.so, dlopen'ed first and RTLD_DEEPBIND (its own
+ *    definitions first), still uses a's unique_counter (also when a was
+ *    bound by the symbol cache's closure or pre-relocated image, without
+ *    a lookup);
  *  - an object whose unique definition became the instance stays loaded
- *    after its dlclose (c), the others go (b, d). */
+ *    after its dlclose (c), the others go (b, d, e). */
 #include "dl.h"
 
 long *a_counter_addr(void);
@@ -24,6 +28,13 @@ static void *fn(void *handle, const char *name) {
 
 int main(void) {
   rt_kv_dec("a: unique_counter", *a_counter_addr());
+
+  rt_line("-- dlopen libdl_unique_e.so, RTLD_DEEPBIND");
+  void *e = dl_open_report("dlopen e", "libdl_unique_e.so", RTLD_LAZY | RTLD_DEEPBIND);
+  if (e == 0) return 1;
+  addr_fn *e_counter_addr = (addr_fn *)fn(e, "e_counter_addr");
+  if (e_counter_addr == 0) return 1;
+  rt_kv_bool("e's code uses a's unique_counter", e_counter_addr() == a_counter_addr());
 
   rt_line("-- dlopen libdl_unique_b.so, RTLD_LOCAL");
   void *b = dl_open_report("dlopen b", "libdl_unique_b.so", RTLD_LAZY);
@@ -52,13 +63,15 @@ int main(void) {
   rt_kv_bool("d's code uses a's unique_counter", d_counter_addr() == a_counter_addr());
   rt_kv_bool("RTLD_DEFAULT unique_local found", dlsym(RTLD_DEFAULT, "unique_local") != 0);
 
-  rt_line("-- dlclose b, c, d");
+  rt_line("-- dlclose b, c, d, e");
   dlclose(b);
   dlclose(c);
   dlclose(d);
+  dlclose(e);
   rt_kv_bool("b loaded", dl_is_loaded("libdl_unique_b.so"));
   rt_kv_bool("c loaded", dl_is_loaded("libdl_unique_c.so"));
   rt_kv_bool("d loaded", dl_is_loaded("libdl_unique_d.so"));
+  rt_kv_bool("e loaded", dl_is_loaded("libdl_unique_e.so"));
   rt_kv_dec("a: unique_counter", *a_counter_addr());
   return 0;
 }
