@@ -94,7 +94,7 @@ struct Module {
   Module** filtees = nullptr;
   unsigned nfiltees = 0;
   bool deps_loaded = false;   // its DT_NEEDED and filtees have been loaded
-  unsigned index = 0;         // position in load order
+  unsigned index = 0;         // position in load order when mapped (a filtee moved before its filter keeps its own)
 
   bool is_program = false, is_rtld = false, is_vdso = false;
   bool is_missing = false;    // --list only: a dependency that was not found

@@ -348,8 +348,8 @@ void MoveBefore(Module* m, Module* before) {
   }
   before->prev = m;
   before->lm.l_prev = &m->lm;
-  // Positions stay load-order positions (the symbol cache keys by them).
-  for (Module* k = m; k != nullptr; k = k->next) k->index = k->prev ? k->prev->index + 1 : 0;
+  // m->index stays its mapping position (the symbol cache's layouts place
+  // objects by it as they are mapped).
 }
 
 const char* OriginOf(Module& m) {
