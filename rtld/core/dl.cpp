@@ -4,6 +4,7 @@
 #include "rtld/core/debugger.h"
 #include "rtld/core/diag.h"
 #include "rtld/core/init_fini.h"
+#include "rtld/core/lookup.h"
 #include "rtld/core/main.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
@@ -21,8 +22,9 @@ namespace {
 
 [[noreturn]] void OutOfMemory() { FatalLoad("", "cannot allocate memory", 12); }
 
-// root's local scope: itself and its dependencies, breadth first (glibc's
-// l_searchlist).
+// root's local scope (glibc's l_searchlist, as _dl_map_object_deps builds
+// it): itself and its dependencies, breadth first, with each object's
+// filtees just before it (moved there when the list has them later).
 void BuildSearchlist(Module& root) {
   if (root.searchlist != nullptr) return;
   unsigned cap = 0;
@@ -32,20 +34,111 @@ void BuildSearchlist(Module& root) {
   }
   auto** list = g.arena.New<Module*>(cap + 1);
   if (list == nullptr) OutOfMemory();
+  bool done[cap + 1];
   unsigned n = 0;
-  list[n++] = &root;
+  list[n] = &root;
+  done[n++] = false;
   root.visited = true;
-  for (unsigned i = 0; i < n; ++i) {
-    const Module& m = *list[i];
+  for (unsigned i = 0; i < n;) {
+    if (done[i]) {
+      ++i;
+      continue;
+    }
+    done[i] = true;
+    Module& m = *list[i];
+    unsigned at = i;  // m's position; its filtees go before it
+    for (unsigned k = 0; k < m.nfiltees; ++k) {
+      Module* f = m.filtees[k];
+      if (f->visited) {
+        unsigned j = 0;
+        while (list[j] != f) ++j;
+        if (j < at) continue;  // found earlier already
+        for (; j > at; --j) {  // moves it back to m's place
+          list[j] = list[j - 1];
+          done[j] = done[j - 1];
+        }
+      } else {
+        if (n == cap + 1) continue;
+        f->visited = true;
+        for (unsigned j = n++; j > at; --j) {
+          list[j] = list[j - 1];
+          done[j] = done[j - 1];
+        }
+      }
+      list[at] = f;
+      done[at++] = false;
+    }
     for (unsigned k = 0; k < m.ndeps; ++k) {
       Module* d = m.deps[k];
       if (d->visited || d->is_missing || n == cap + 1) continue;
       d->visited = true;
-      list[n++] = d;
+      list[n] = d;
+      done[n++] = false;
     }
   }
   root.searchlist = list;
   root.nsearch = n;
+}
+
+// Replaces m's extra scopes with `roots` [0, n) (a new block: readers may
+// hold the old one, which stays allocated).
+void SetExtraScopes(Module& m, Module* const* roots, unsigned n) {
+  Module::ExtraScopes* block = nullptr;
+  if (n != 0) {
+    const size_t bytes = sizeof(Module::ExtraScopes) + (n - 1) * sizeof(Module*);
+    block = static_cast<Module::ExtraScopes*>(g.arena.Allocate(bytes, alignof(Module::ExtraScopes)));
+    if (block == nullptr) OutOfMemory();
+    block->n = n;
+    for (unsigned i = 0; i < n; ++i) block->roots[i] = roots[i];
+  }
+  __atomic_store_n(&m.extra_scopes, block, __ATOMIC_RELEASE);
+  glibc::ScopesChanged(m);
+}
+
+// A dlopen that loaded root's dependencies (now relocated) adds root's
+// searchlist to the scope of each object in it that an earlier dlopen
+// loaded and initialised, so their lazy bindings and RTLD_DEFAULT lookups
+// see the new objects (glibc's resize_scopes/update_scopes). Initial
+// objects keep theirs.
+void ShareScope(Module& root) {
+  if (root.scope_shared || root.searchlist == nullptr) return;
+  root.scope_shared = true;
+  for (unsigned i = 0; i < root.nsearch; ++i) {
+    Module& m = *root.searchlist[i];
+    if (!m.dlopened || !m.init_called || m.scope_root == &root) continue;
+    const Module::ExtraScopes* old = m.extra_scopes;
+    const unsigned n = old != nullptr ? old->n : 0;
+    bool has = false;
+    for (unsigned k = 0; k < n; ++k) has |= old->roots[k] == &root;
+    if (has) continue;
+    Module* roots[n + 1];
+    for (unsigned k = 0; k < n; ++k) roots[k] = old->roots[k];
+    roots[n] = &root;
+    SetExtraScopes(m, roots, n + 1);
+    if (Debugging(kDebugScopes)) {
+      // As glibc's _dl_show_scope: the new scope's number (after the global
+      // and the local scope) and its objects.
+      const unsigned number = 2 + n;
+      DebugLine([&](support::Buffer& b) { b.Str("object=").Str(DisplayName(m)).Str(" [0]"); });
+      DebugLine([&](support::Buffer& b) {
+        b.Str(" scope ").Dec(number).Char(':');
+        for (unsigned k = 0; k < root.nsearch; ++k) b.Char(' ').Str(DisplayName(*root.searchlist[k]));
+      });
+    }
+  }
+}
+
+// Takes `gone` out of the extra scopes of every other object.
+void UnshareScope(const Module& gone) {
+  for (Module* m = g.first; m; m = m->next) {
+    const Module::ExtraScopes* old = m->extra_scopes;
+    if (old == nullptr || m == &gone) continue;
+    Module* roots[old->n];
+    unsigned n = 0;
+    for (unsigned k = 0; k < old->n; ++k)
+      if (old->roots[k] != &gone) roots[n++] = old->roots[k];
+    if (n != old->n) SetExtraScopes(*m, roots, n);
+  }
 }
 
 void AddToGlobalScope(Module& m) {
@@ -105,6 +198,8 @@ void FreeRecords(Module& m) {
   g.arena.Free(m.deps);
   g.arena.Free(m.searchlist);
   g.arena.Free(m.reldeps);
+  g.arena.Free(m.extra_scopes);
+  g.arena.Free(m.filtees);
   if (m.phdr_owned) g.arena.Free(const_cast<elf::Phdr*>(m.phdr));
   g.arena.Free(&m);
 }
@@ -114,6 +209,8 @@ void Unload(Module& m) {
   if (Debugging(kDebugFiles))
     DebugLine([&](support::Buffer& b) { b.Str("\nfile=").Str(DisplayName(m)).Str(" [0];  destroying link map"); });
   RemoveFromGlobalScope(m);
+  if (m.scope_shared) UnshareScope(m);
+  ForgetUniqueDefinitions(m);
   ReleaseTlsModule(m);
   Unlink(m);
   if (m.map_end > m.map_start) sys::Munmap(reinterpret_cast<void*>(m.map_start), m.map_end - m.map_start);
@@ -211,6 +308,7 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
       if (m == root) root->loader = nullptr;
     if (root->dyn.flags_1 & DF_1_NOOPEN) FatalLoad(root->lm.l_name, "shared object cannot be dlopen()ed");
     LoadDependencies(first);
+    first = last->next;  // the root's filtees go before it
     NotifyDebugger(RDebug::kConsistent);
     for (Module* m = first; m; m = m->next) {
       if (m->is_rtld) continue;
@@ -263,6 +361,7 @@ Module* Open(const char* file, int mode, Module* caller) {
   if (mode & kRtldGlobal)
     for (unsigned i = 0; i < root->nsearch; ++i) AddToGlobalScope(*root->searchlist[i]);
   glibc::DescribeModule(*root);
+  ShareScope(*root);
   if (Debugging(kDebugFiles))
     DebugLine([&](support::Buffer& b) {
       b.Str("opening file=").Str(DisplayName(*root)).Str(" [0]; direct_opencount=").Dec(root->opencount);

@@ -40,6 +40,20 @@ Definition LookupFrom(const Module& from, elf::HashedName& name, const elf::Vers
 // lives (and an initial object's binding makes `to` permanent).
 void NoteBinding(Module& from, const Module& to);
 
+// STB_GNU_UNIQUE: every lookup that finds a unique definition gets the
+// first one any lookup found for that name (glibc's unique symbol table).
+// A binding the symbol cache supplied (no lookup) is recorded with this
+// (`copy`: by a copy relocation).
+void NoteUniqueBinding(const Module& from, uint32_t symndx, const Definition& d, bool copy);
+
+// Initial objects were bound without lookups (closure or pre-relocated
+// image): a unique name the table lacks then takes the first initial
+// object's unique definition, as their relocations would have entered it.
+void NoteBindingsSkipped();
+
+// Drops the unique instances m defines (m is being unloaded).
+void ForgetUniqueDefinitions(const Module& m);
+
 // The version a reference of `from` to symndx requires, or nullptr.
 const elf::Version* RequiredVersion(const Module& from, uint32_t symndx);
 

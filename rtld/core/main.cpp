@@ -138,7 +138,11 @@ void LoadPreloads(const char* list, const char* source) {
     // In secure mode only plain names, searched in the system places.
     if (g.secure && support::StrChr(name, '/') != nullptr) return true;
     SearchError err;
-    Module* m = LoadObject(name, nullptr, &err);
+    // Requested by the program, as glibc's do_preload: the program heads a
+    // preload's loading chain (its l_loader), so RTLD_NEXT from a preloaded
+    // object searches the global scope after it and DT_RPATH searches go on
+    // with the program's.
+    Module* m = LoadObject(name, g.program, &err);
     if (m == nullptr) {
       Print(2, [&](support::Buffer& b) {
         b.Str("ERROR: ld.so: object '").Str(name).Str("' from ").Str(source)
@@ -215,32 +219,90 @@ uint64_t AuxvValue(uint64_t type) {
   return 0;
 }
 
-void LoadDependencies(Module* first) {
-  for (Module* m = first; m != nullptr; m = m->next) {
-    if (m->is_vdso || m->dyn.needed_count == 0) continue;
-    m->deps = g.arena.New<Module*>(m->dyn.needed_count);
-    if (m->deps == nullptr) FatalLoad("", "cannot allocate memory", 12);
-    for (size_t i = 0; i < m->dyn.count; ++i) {
-      if (m->dynamic[i].tag != DT_NEEDED) continue;
-      const char* name = m->symtab.String(m->dynamic[i].val);
-      SearchError err;
-      Module* dep = LoadObject(name, m, &err);
-      if (dep == nullptr) {
-        // --list stops at a missing object like a normal start; tracing
-        // (LD_TRACE_LOADED_OBJECTS, ldd) goes on with a placeholder that
-        // keeps the object's place in the list.
-        if (!g.opt.list || g.opt.list_option) FatalLoad(err.objname, err.text, err.err);
-        dep = NewModule();
-        dep->is_missing = true;
-        dep->relocated = dep->init_called = true;
-        dep->lm.l_name = dep->path = name;
-        AddAlias(*dep, name);
-        AppendModule(dep);
-      }
-      bool seen = false;
-      for (unsigned k = 0; k < m->ndeps; ++k) seen |= m->deps[k] == dep;
-      if (!seen) m->deps[m->ndeps++] = dep;
+namespace {
+
+// Whether m comes after `other` in the load order.
+bool LoadedAfter(const Module& m, const Module& other) {
+  for (const Module* k = other.next; k != nullptr; k = k->next)
+    if (k == &m) return true;
+  return false;
+}
+
+// The placeholder --list's tracing mode shows for an object not found.
+Module* MissingPlaceholder(const char* name) {
+  Module* dep = NewModule();
+  dep->is_missing = true;
+  dep->relocated = dep->init_called = true;
+  dep->deps_loaded = true;
+  dep->lm.l_name = dep->path = name;
+  AddAlias(*dep, name);
+  AppendModule(dep);
+  return dep;
+}
+
+// Loads what m's dynamic section asks for, in its order: each DT_NEEDED
+// object is appended to the load order (breadth first); each filtee
+// (DT_FILTER, DT_AUXILIARY) is placed just before m unless it is there
+// already or earlier, so that lookups find its definitions before m's.
+// A missing auxiliary filtee is skipped; a missing filter filtee is as
+// fatal as a missing DT_NEEDED object. Returns the first filtee it placed
+// before m (not processed yet), or nullptr.
+Module* LoadDependenciesOf(Module& m) {
+  Module* placed = nullptr;
+  const unsigned wanted = m.dyn.needed_count + m.dyn.filter_count;
+  if (m.is_vdso || wanted == 0) return nullptr;
+  m.deps = g.arena.New<Module*>(wanted);
+  if (m.dyn.filter_count != 0) m.filtees = g.arena.New<Module*>(m.dyn.filter_count);
+  if (m.deps == nullptr || (m.dyn.filter_count != 0 && m.filtees == nullptr))
+    FatalLoad("", "cannot allocate memory", 12);
+  const bool tracing = g.opt.list && !g.opt.list_option;
+  for (size_t i = 0; i < m.dyn.count; ++i) {
+    const int64_t tag = m.dynamic[i].tag;
+    const bool filtee = tag == DT_FILTER || tag == DT_AUXILIARY;
+    if (tag != DT_NEEDED && !filtee) continue;
+    const char* name = m.symtab.String(m.dynamic[i].val);
+    if (filtee && Debugging(kDebugLibs))
+      DebugLine([&](support::Buffer& b) {
+        b.Str("load auxiliary object=").Str(name).Str(" requested by file=").Str(DisplayName(m));
+      });
+    SearchError err;
+    Module* dep = LoadObject(name, &m, &err);
+    if (dep == nullptr) {
+      if (tag == DT_AUXILIARY && !tracing) continue;  // optional: glibc ignores the error
+      // --list stops at a missing object like a normal start; tracing
+      // (LD_TRACE_LOADED_OBJECTS, ldd) goes on with a placeholder that
+      // keeps the object's place in the list.
+      if (!tracing) FatalLoad(err.objname, err.text, err.err);
+      dep = MissingPlaceholder(name);
     }
+    // (The program stays first: a program that is a filter keeps its place.)
+    if (filtee && !m.is_program && dep != &m && LoadedAfter(*dep, m)) {
+      MoveBefore(dep, &m);
+      if (placed == nullptr && !dep->deps_loaded) placed = dep;
+    }
+    bool seen = false;
+    for (unsigned k = 0; k < m.ndeps; ++k) seen |= m.deps[k] == dep;
+    if (!seen) m.deps[m.ndeps++] = dep;
+    if (filtee && !dep->is_missing) {
+      seen = false;
+      for (unsigned k = 0; k < m.nfiltees; ++k) seen |= m.filtees[k] == dep;
+      if (!seen) m.filtees[m.nfiltees++] = dep;
+    }
+  }
+  return placed;
+}
+
+}  // namespace
+
+void LoadDependencies(Module* first) {
+  for (Module* m = first; m != nullptr;) {
+    Module* placed = LoadDependenciesOf(*m);
+    m->deps_loaded = true;
+    // Filtees placed before m come next, as in glibc; then the objects
+    // after m that are not done yet.
+    Module* next = placed != nullptr ? placed : m->next;
+    while (next != nullptr && next->deps_loaded) next = next->next;
+    m = next;
   }
 }
 

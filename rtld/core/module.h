@@ -86,9 +86,15 @@ struct Module {
   Module* next = nullptr;     // load order
   Module* prev = nullptr;
   Module* loader = nullptr;   // the object whose DT_NEEDED brought this one in
-  Module** deps = nullptr;    // direct dependencies, DT_NEEDED order
+  Module** deps = nullptr;    // direct dependencies (DT_NEEDED and filtees), dynamic-section order
   unsigned ndeps = 0;
-  unsigned index = 0;         // position in load order
+  // Filtees (DT_FILTER, DT_AUXILIARY objects that were found), in dynamic-
+  // section order; also in deps. Each comes before this object in every
+  // search list that holds both, so its definitions win over the filter's.
+  Module** filtees = nullptr;
+  unsigned nfiltees = 0;
+  bool deps_loaded = false;   // its DT_NEEDED and filtees have been loaded
+  unsigned index = 0;         // position in load order when mapped (a filtee moved before its filter keeps its own)
 
   bool is_program = false, is_rtld = false, is_vdso = false;
   bool is_missing = false;    // --list only: a dependency that was not found
@@ -108,6 +114,16 @@ struct Module {
   Module** searchlist = nullptr;  // a dlopen root: itself and its dependencies, breadth first
   unsigned nsearch = 0;
   Module* scope_root = nullptr;   // the dlopen root whose searchlist its lookups also use
+  // Later dlopen roots whose searchlists its lookups use after scope_root's:
+  // each dlopen that reused this object (glibc's l_scope extension). The
+  // block is replaced, never changed in place (lazy binding reads it
+  // without the lock); old blocks stay allocated.
+  struct ExtraScopes {
+    unsigned n;
+    Module* roots[1];  // [n]
+  };
+  ExtraScopes* extra_scopes = nullptr;
+  bool scope_shared = false;      // a root: its searchlist went to the objects it reused
   Module** reldeps = nullptr;     // objects outside its dependencies it bound to
   unsigned nreldeps = 0, reldeps_cap = 0;
 

@@ -402,6 +402,9 @@ Resolved ResolveSymbol(Module& m, uint32_t symndx, arch::RelocKind kind) {
   if (!symcache::g_closure_usable || !symcache::Lookup(m, symndx, &d)) {
     d = LookupReference(m, symndx, flags);
     if (g.opt.record_bindings != nullptr) symcache::Record(m, symndx, d);
+  } else {
+    NoteBindingsSkipped();
+    NoteUniqueBinding(m, symndx, d, kind == RelocKind::kCopy);  // later lookups need the instance
   }
   if (rtld::g_stats.enabled) rtld::g_stats.binding_tsc += arch::ReadTsc() - t0;
   if (d.module == nullptr) {
@@ -429,6 +432,7 @@ void RelocateModule(Module& m, bool now) {
       b.Str("relocation processing: ").Str(DisplayName(m)).Str(lazy ? " (lazy)" : "");
     });
   if (m.image) {
+    NoteBindingsSkipped();
     Relocator(m, false).RunPatches();
     symcache::g_stats.image_patches += m.image_npatches;
     // Each page a patch writes becomes a private copy (patches are sorted).

@@ -320,6 +320,38 @@ void AppendModule(Module* m) {
   g.last = m;
 }
 
+void MoveBefore(Module* m, Module* before) {
+  if (m->next == before) return;
+  // Out of the list...
+  if (m->prev) {
+    m->prev->next = m->next;
+    m->prev->lm.l_next = m->next ? &m->next->lm : nullptr;
+  } else {
+    g.first = m->next;
+  }
+  if (m->next) {
+    m->next->prev = m->prev;
+    m->next->lm.l_prev = m->prev ? &m->prev->lm : nullptr;
+  } else {
+    g.last = m->prev;
+  }
+  // ...and back in before `before`.
+  m->prev = before->prev;
+  m->next = before;
+  m->lm.l_prev = m->prev ? &m->prev->lm : nullptr;
+  m->lm.l_next = &before->lm;
+  if (m->prev) {
+    m->prev->next = m;
+    m->prev->lm.l_next = &m->lm;
+  } else {
+    g.first = m;
+  }
+  before->prev = m;
+  before->lm.l_prev = &m->lm;
+  // m->index stays its mapping position (the symbol cache's layouts place
+  // objects by it as they are mapped).
+}
+
 const char* OriginOf(Module& m) {
   if (m.origin_known) return m.origin;
   m.origin_known = true;

@@ -9,8 +9,8 @@
 
 namespace rtld {
 
-// The object named `name` as needed by `requester` (nullptr for preloads,
-// which search as the program does): an already loaded one that answers to
+// The object named `name` as needed by `requester` (the program for
+// preloads; nullptr searches as the program does): an already loaded one that answers to
 // the name, or a newly mapped and decoded one appended to the load order.
 // On failure: nullptr with *error set (glibc's wording, the message's object
 // name in *objname). Never returns a half-loaded object.
@@ -46,6 +46,10 @@ Module* LoadProgram(const char* path, SearchError* error);
 
 // Appends m to the load order (the namespace list).
 void AppendModule(Module* m);
+
+// Moves m, which comes after `before` in the load order, to just before it
+// (a filtee goes before its filter, as glibc's _dl_map_object_deps places it).
+void MoveBefore(Module* m, Module* before);
 
 // Whether m answers to `name` (a path it was opened as, a name it was
 // requested by, or its soname).

@@ -771,8 +771,17 @@ void WriteRecordingAndExit() {
   };
   line([&] { b.Str("rtld-bindings 2"); });
   line([&] { b.Str("env ").Hex(EnvHash(), 16); });
-  for (Module* m = g.first; m; m = m->next) {
-    if (!InClosure(*m)) continue;
+  // Objects by position (a filtee listed before its filter keeps the
+  // position it was mapped at).
+  unsigned n = 0;
+  for (Module* m = g.first; m; m = m->next) n += InClosure(*m);
+  Module* by_position[n];
+  for (unsigned i = 0; i < n; ++i) by_position[i] = nullptr;
+  for (Module* m = g.first; m; m = m->next)
+    if (InClosure(*m) && Position(*m) < n) by_position[Position(*m)] = m;
+  for (unsigned i = 0; i < n; ++i) {
+    Module* m = by_position[i];
+    if (m == nullptr) continue;
     const sc::ObjectKey k = KeyOf(*m);
     line([&] {
       b.Str("object ").Dec(Position(*m)).Char(' ').Dec(k.dev).Char(' ').Dec(k.ino).Char(' ').Dec(k.size)

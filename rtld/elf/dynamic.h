@@ -25,6 +25,7 @@ struct DynamicInfo {
   static constexpr Xword kNoString = ~Xword{0};
   Xword soname = kNoString, rpath = kNoString, runpath = kNoString;
   unsigned needed_count = 0;
+  unsigned filter_count = 0;  // DT_FILTER and DT_AUXILIARY entries
   Xword flags = 0, flags_1 = 0;
   bool symbolic = false, textrel = false, bind_now = false;
   // Index in the array of the DT_DEBUG entry (its value is written with the
@@ -90,6 +91,8 @@ inline const char* DecodeDynamic(const Dyn* dyn, size_t max_entries, DynamicInfo
       case DT_VERDEFNUM: out.verdefnum = v; break;
       case DT_VERNEED: out.verneed = v; break;
       case DT_VERNEEDNUM: out.verneednum = v; break;
+      case DT_FILTER:
+      case DT_AUXILIARY: ++out.filter_count; break;
       default: break;  // unknown tags are ignored, as the gABI allows
     }
   }

@@ -351,6 +351,39 @@ void Detect() {
   g_active = true;
 }
 
+namespace {
+
+// l_scope, as the core searches: the global scope first; a dlopen'ed
+// object's local scope after (before with RTLD_DEEPBIND); then the search
+// lists later dlopens that reused it added. Up to four entries in
+// l_scope_mem, more in an array of the loader's (the old one stays: libc
+// may be reading it).
+void SetScope(Module& m) {
+  LinkMap& l = Map(m);
+  const Module::ExtraScopes* extra = m.extra_scopes;
+  const unsigned nextra = extra != nullptr ? extra->n : 0;
+  RScopeElem** scope = l.l_scope_mem;
+  size_t max = 4;
+  if (nextra + 3 > max) {
+    max = nextra + 3;
+    scope = g.arena.New<RScopeElem*>(max);
+    if (scope == nullptr) FatalLoad("", "cannot create scope list", 12);
+  }
+  RScopeElem* global = &Map(*g.program).l_searchlist;
+  unsigned k = 0;
+  const Module* root = m.scope_root;
+  RScopeElem* local = root != nullptr && root->searchlist != nullptr ? &Map(*const_cast<Module*>(root)).l_searchlist : nullptr;
+  if (m.deepbind && local) scope[k++] = local;
+  scope[k++] = global;
+  if (!m.deepbind && local && local != global) scope[k++] = local;
+  for (unsigned i = 0; i < nextra; ++i) scope[k++] = &Map(*extra->roots[i]).l_searchlist;
+  scope[k] = nullptr;
+  l.l_scope_max = max;
+  __atomic_store_n(&l.l_scope, scope, __ATOMIC_RELEASE);
+}
+
+}  // namespace
+
 void DescribeModule(Module& m) {
   if (!g_active) return;
   LinkMap& l = Map(m);
@@ -408,24 +441,16 @@ void DescribeModule(Module& m) {
   l.l_tls_firstbyte_offset = m.tls_firstbyte;
   l.l_tls_offset = m.tls_static ? m.tls_offset : 0;
   l.l_tls_modid = m.tls_modid;
-  // Scopes: the global one first; a dlopen'ed object's local scope after
-  // (before with RTLD_DEEPBIND).
   if (m.searchlist != nullptr) {
     l.l_searchlist.r_list = reinterpret_cast<LinkMap**>(m.searchlist);
     l.l_searchlist.r_nlist = m.nsearch;
   }
   l.l_local_scope[0] = &l.l_searchlist;
-  LinkMap& main = Map(*g.program);
-  RScopeElem* global = &main.l_searchlist;
-  unsigned k = 0;
-  const Module* root = m.scope_root;
-  RScopeElem* local = root != nullptr && root->searchlist != nullptr ? &Map(*const_cast<Module*>(root)).l_searchlist : nullptr;
-  if (m.deepbind && local) l.l_scope_mem[k++] = local;
-  l.l_scope_mem[k++] = global;
-  if (!m.deepbind && local && local != global) l.l_scope_mem[k++] = local;
-  l.l_scope_mem[k] = nullptr;
-  l.l_scope = l.l_scope_mem;
-  l.l_scope_max = 4;
+  SetScope(m);
+}
+
+void ScopesChanged(Module& m) {
+  if (g_active) SetScope(m);
 }
 
 void ListChanged() {

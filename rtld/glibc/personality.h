@@ -32,6 +32,10 @@ void AfterRelocation();
 void DescribeModule(Module& m);
 void ListChanged();
 
+// Rebuilds m's l_scope after its scopes changed (extra scopes added or
+// removed).
+void ScopesChanged(Module& m);
+
 // Whether libc holds m (thread_local destructors registered in it).
 bool KeepsLoaded(Module& m);
 

@@ -392,6 +392,19 @@ CASES = [
          [Step([PROG])],
          built=["ifunc_choice"],
          normalise=[ifunc_annotate]),
+    Case("dl_semantics", "glibc's lookup rules: a DT_FILTER's filtee first, one instance of a "
+         "unique C++ static in two RTLD_LOCAL plugins, RTLD_NEXT along LD_PRELOAD, scopes "
+         "extended by a later dlopen",
+         "sem_prog",
+         [Step([PROG, "filter"]),
+          Step([PROG, "unique"]),
+          Step([PROG, "next"], env={"LD_PRELOAD": "./libcompat_sem_pre1.so ./libcompat_sem_pre2.so "
+                                                  "./libcompat_sem_pre3.so"}),
+          Step([PROG, "rescope"])],
+         built=["sem_prog", "libcompat_sem_filter.so", "libcompat_sem_filtee.so",
+                "libcompat_sem_base.so", "libcompat_sem_pre1.so", "libcompat_sem_pre2.so",
+                "libcompat_sem_pre3.so", "libcompat_sem_u1.so", "libcompat_sem_u2.so",
+                "libcompat_sem_rdep.so", "libcompat_sem_ra.so", "libcompat_sem_rc.so"]),
     Case("gcc_hello", "gcc compiles and links hello world (gcc's own children: system loader)",
          "/usr/bin/gcc",
          [Step([PROG, "-print-prog-name=cc1"]),

@@ -139,6 +139,14 @@ TEST_CASE("DecodeDynamic defaults: absent tags stay absent", "[dynamic]") {
   CHECK(z.soname == 0);
 }
 
+TEST_CASE("DecodeDynamic counts filtees apart from DT_NEEDED", "[dynamic]") {
+  DynamicInfo d;
+  REQUIRE(Decode({{DT_NEEDED, 1}, {DT_FILTER, 5}, {DT_AUXILIARY, 9}, {DT_FILTER, 12}, {DT_NULL, 0}}, d) ==
+          "(ok)");
+  CHECK(d.needed_count == 1);
+  CHECK(d.filter_count == 3);  // DT_FILTER and DT_AUXILIARY alike
+}
+
 TEST_CASE("DecodeDynamic stops at max_entries when there is no DT_NULL", "[dynamic]") {
   DynArray a({{DT_NEEDED, 1}, {DT_STRSZ, 10}, {DT_NEEDED, 2}});
   DynamicInfo d;
