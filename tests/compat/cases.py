@@ -392,6 +392,12 @@ CASES = [
          [Step([PROG])],
          built=["ifunc_choice"],
          normalise=[ifunc_annotate]),
+    Case("dladdr_hash", "dladdr, dladdr1, backtrace_symbols in libraries with a GNU, a SysV "
+         "and both hash tables; glibc's link_map l_info slots and hash fields",
+         "dladdr_prog",
+         [Step([PROG])],
+         built=["dladdr_prog", "libcompat_dladdr_gnu.so", "libcompat_dladdr_sysv.so",
+                "libcompat_dladdr_both.so"]),
     Case("gcc_hello", "gcc compiles and links hello world (gcc's own children: system loader)",
          "/usr/bin/gcc",
          [Step([PROG, "-print-prog-name=cc1"]),
