@@ -362,7 +362,9 @@ void DescribeModule(Module& m) {
   l.l_ns = 0;
   if (l.l_libname == nullptr) l.l_libname = NewLibname(m.soname ? m.soname : (m.lm.l_name ? m.lm.l_name : ""));
   FillInfo(l, m);
-  l.l_ld_readonly = 1;  // d_ptr values are not relocated: readers add l_addr
+  // Readers (libc's D_PTR) add l_addr to d_ptr values unless they are
+  // addresses already.
+  l.l_ld_readonly = m.dynamic_writable ? 0 : 1;
   l.l_phdr = m.phdr;
   l.l_phnum = m.phnum;
   l.l_entry = m.entry;
