@@ -27,6 +27,8 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Callable
 
+import linker_matrix
+
 
 class _Prog:
     def __repr__(self) -> str:
@@ -455,6 +457,18 @@ CASES = [
          [Step(["/usr/bin/valgrind", "--error-exitcode=1", "-q", PROG, "-la", "root/data"])],
          setup=make_ls_tree,
          requires=["/usr/bin/valgrind"]),
+]
+
+# The linker matrix (linker_matrix.py): one case per cell.
+CASES += [
+    Case(f"matrix_{cell.name}",
+         f"C++ (exceptions, thread_local, IFUNC, TLS, 64-byte aligned plugin TLS, threads) "
+         f"linked by {cell.linker}, {'PIE' if cell.pie else 'non-PIE'}, TLS dialect {cell.dialect}"
+         + (", " + " ".join(f.removeprefix("-Wl,") for f in cell.flags) if cell.flags else ""),
+         f"matrix_{cell.name}",
+         [Step([PROG, f"./matrix_plugin_{cell.name}.so"])],
+         built=linker_matrix.built_files(cell))
+    for cell in linker_matrix.CELLS
 ]
 
 CASES_BY_NAME = {case.name: case for case in CASES}
