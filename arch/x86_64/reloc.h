@@ -44,9 +44,16 @@ constexpr RelocKind KindOf(uint32_t type) {
   }
 }
 
-// Relocation kinds whose symbol lookup is a PLT lookup (never binds to an
-// undefined symbol) and the kind that skips the program (copy).
-constexpr bool IsPltKind(RelocKind k) { return k == RelocKind::kJumpSlot; }
+// Relocation kinds whose symbol lookup is a PLT lookup: it never binds to
+// an undefined symbol. glibc's elf_machine_type_class puts JUMP_SLOT and the
+// TLS relocations (DTPMOD64, DTPOFF64, TPOFF64, TLSDESC) in
+// ELF_RTYPE_CLASS_PLT. The TLS ones matter for objects with a SysV hash
+// table, which lists undefined symbols too: an undefined STT_TLS symbol has
+// the legal TLS value 0 and would otherwise bind to the referring object.
+constexpr bool IsPltKind(RelocKind k) {
+  return k == RelocKind::kJumpSlot || k == RelocKind::kDtpmod || k == RelocKind::kDtpoff ||
+         k == RelocKind::kTpoff || k == RelocKind::kTlsdesc;
+}
 
 inline constexpr uint32_t kRelocRelative = 8;   // R_X86_64_RELATIVE
 inline constexpr uint32_t kRelocJumpSlot = 7;   // R_X86_64_JUMP_SLOT

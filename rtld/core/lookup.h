@@ -13,7 +13,7 @@ struct Definition {
 };
 
 enum LookupFlags : unsigned {
-  kLookupPlt = 1,     // a PLT slot: never binds to an undefined symbol
+  kLookupPlt = 1,     // a PLT-class reference (a PLT slot, a TLS relocation): never binds to an undefined symbol
   kLookupCopy = 2,    // a copy relocation: skip the program itself
   kLookupNewest = 4,  // unversioned dlsym: the default version, never a hidden one
 };

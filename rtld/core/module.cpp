@@ -126,6 +126,45 @@ LoadError DecodeTable(const Module& m, Addr vaddr, uint64_t size, elf::Table<T>&
   return {};
 }
 
+// As glibc's elf_get_dynamic_info: in a writable PT_DYNAMIC of an object
+// with a nonzero load bias, the d_ptr of the last DT_HASH, DT_PLTGOT,
+// DT_STRTAB, DT_SYMTAB, DT_RELR, DT_JMPREL, DT_VERSYM and DT_GNU_HASH entry,
+// and of DT_RELA and DT_REL when not 0, become addresses. Programs that read
+// _DYNAMIC (or l_ld) depend on it; this loader reads only what DecodeModule
+// took before. The loader's own table (already read-only) and the vDSO's are
+// left alone, and so is a table outside the object's writable segments.
+void RelocateDynamic(Module& m) {
+  if (m.is_rtld || m.is_vdso) return;
+  const uint64_t dyn_vaddr = reinterpret_cast<uint64_t>(m.dynamic) - m.base;
+  const uint64_t dyn_size = m.dyn.count * sizeof(elf::Dyn);
+  bool writable = false, flagged = false;
+  for (unsigned i = 0; i < m.phnum; ++i) {
+    const elf::Phdr& ph = m.phdr[i];
+    if (ph.type == PT_DYNAMIC) flagged = (ph.flags & PF_W) != 0;
+    if (ph.type == PT_LOAD && (ph.flags & PF_W) != 0 && dyn_vaddr >= ph.vaddr &&
+        dyn_vaddr + dyn_size <= ph.vaddr + ph.memsz)
+      writable = true;
+  }
+  if (!flagged || !writable) return;
+  m.dynamic_writable = true;
+  if (m.base == 0) return;
+  constexpr int64_t kDtRelr = 36;  // DT_RELR (musl's <elf.h> lacks it)
+  constexpr int64_t kAlways[] = {DT_HASH, DT_PLTGOT, DT_STRTAB, DT_SYMTAB, kDtRelr, DT_JMPREL, DT_VERSYM,
+                                 DT_GNU_HASH};
+  constexpr int64_t kUnlessZero[] = {DT_RELA, DT_REL};
+  auto* dyn = const_cast<elf::Dyn*>(m.dynamic);
+  auto last = [&](int64_t tag) -> elf::Dyn* {
+    elf::Dyn* found = nullptr;
+    for (size_t i = 0; i < m.dyn.count; ++i)
+      if (dyn[i].tag == tag) found = &dyn[i];
+    return found;
+  };
+  for (int64_t tag : kAlways)
+    if (elf::Dyn* e = last(tag)) e->val += m.base;
+  for (int64_t tag : kUnlessZero)
+    if (elf::Dyn* e = last(tag); e != nullptr && e->val != 0) e->val += m.base;
+}
+
 }  // namespace
 
 LoadError DecodeModule(Module& m) {
@@ -251,6 +290,7 @@ LoadError DecodeModule(Module& m) {
   if (d.fini_array && !InImage(m, d.fini_array, d.fini_arraysz)) return {"DT_FINI_ARRAY is outside the image"};
   if (d.preinit_array && !InImage(m, d.preinit_array, d.preinit_arraysz))
     return {"DT_PREINIT_ARRAY is outside the image"};
+  RelocateDynamic(m);
   return {};
 }
 

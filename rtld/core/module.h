@@ -99,6 +99,7 @@ struct Module {
   bool is_program = false, is_rtld = false, is_vdso = false;
   bool is_missing = false;    // --list only: a dependency that was not found
   bool wants_exec_stack = false;  // PT_GNU_STACK with PF_X
+  bool dynamic_writable = false;  // PT_DYNAMIC is writable: its d_ptr values are addresses (RelocateDynamic)
   bool in_scope = false;      // in the global scope
   bool listed = false;        // in the load-order list
   bool relocated = false, init_called = false, fini_called = false;

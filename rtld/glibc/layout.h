@@ -193,8 +193,32 @@ constexpr unsigned val_idx(int64_t tag) {
 constexpr unsigned addr_idx(int64_t tag) {
   return kDtNum + kDtVersionTagNum + kDtExtraNum + kDtValNum + static_cast<unsigned>(0x6ffffeff - tag);
 }
-static_assert(addr_idx(0x6ffffef5) == 79);  // DT_GNU_HASH (contract §2.4)
-static_assert(versym_idx(0x6ffffff0) == 53);  // DT_VERSYM
+// The l_info slot glibc's elf_get_dynamic_info (elf/get-dynamic-info.h)
+// gives a dynamic tag, or -1 where it records none. x86-64 has no
+// processor-specific slots (DT_THISPROCNUM = 0). The arithmetic is glibc's,
+// including for tags no linker writes: DT_EXTRATAGIDX looks only at the low
+// 32 bits as a signed word, so a hostile tag lands where glibc's would.
+constexpr int LInfoIndex(int64_t tag) {
+  const uint64_t t = static_cast<uint64_t>(tag);
+  if (t < kDtNum) return static_cast<int>(t);
+  // DT_VERSIONTAGIDX: DT_VERNEEDNUM - tag, compared unsigned.
+  if (uint64_t{0x6fffffff} - t < kDtVersionTagNum) return static_cast<int>(versym_idx(tag));
+  // DT_EXTRATAGIDX: -(((int32_t)tag << 1) >> 1) - 1, as a 32-bit word.
+  const int32_t low = static_cast<int32_t>(static_cast<uint32_t>(t) << 1) >> 1;
+  const uint32_t extra = static_cast<uint32_t>(-static_cast<int64_t>(low)) - 1u;
+  if (extra < kDtExtraNum) return static_cast<int>(kDtNum + kDtVersionTagNum + extra);
+  if (uint64_t{0x6ffffdff} - t < kDtValNum) return static_cast<int>(val_idx(tag));    // DT_VALTAGIDX
+  if (uint64_t{0x6ffffeff} - t < kDtAddrNum) return static_cast<int>(addr_idx(tag));  // DT_ADDRTAGIDX
+  return -1;
+}
+static_assert(LInfoIndex(0x6ffffef5) == 79);  // DT_GNU_HASH (contract §2.4)
+static_assert(LInfoIndex(0x6ffffff0) == 53);  // DT_VERSYM
+static_assert(LInfoIndex(0x6ffffffb) == 42);  // DT_FLAGS_1
+static_assert(LInfoIndex(37) == 37);          // DT_RELRENT, the last of DT_NUM
+static_assert(LInfoIndex(0x7fffffff) == 54);  // DT_FILTER
+static_assert(LInfoIndex(0x7ffffffd) == 56);  // DT_AUXILIARY
+static_assert(LInfoIndex(0x6ffffdf5) == 67);  // DT_GNU_PRELINKED (a DT_VALTAGIDX)
+static_assert(LInfoIndex(38) == -1 && LInfoIndex(0x6ffffef4) == -1);
 
 // l_tls_offset values
 inline constexpr ptrdiff_t kNoTlsOffset = 0;

@@ -51,25 +51,29 @@ using CatchErrorFn = int (*)(const char**, const char**, bool*, void (*)(void*),
 SignalErrorFn g_signal_error = nullptr;
 CatchErrorFn g_catch_error = nullptr;
 
-constexpr unsigned kDtNum = 35, kVersionTagNum = 16, kExtraNum = 3, kValNum = 12, kAddrNum = 11;
-constexpr unsigned kInfoCount = kDtNum + kVersionTagNum + kExtraNum + kValNum + kAddrNum;
-
-// glibc's l_info index of a dynamic tag, or -1.
-int InfoIndex(int64_t tag) {
-  if (tag >= 0 && tag < kDtNum) return static_cast<int>(tag);
-  const uint64_t t = static_cast<uint64_t>(tag);
-  if (t >= 0x6ffffff0 && t <= 0x6fffffff) return static_cast<int>(kDtNum + (0x6fffffff - t));
-  if (t >= 0x7ffffffd) return static_cast<int>(kDtNum + kVersionTagNum + (0x7fffffff - t));
-  if (t >= 0x6ffffd00 && t <= 0x6ffffdff)
-    return 0x6ffffdff - t < kValNum ? static_cast<int>(kDtNum + kVersionTagNum + kExtraNum + (0x6ffffdff - t)) : -1;
-  if (t >= 0x6ffffe00 && t <= 0x6ffffeff)
-    return 0x6ffffeff - t < kAddrNum
-               ? static_cast<int>(kDtNum + kVersionTagNum + kExtraNum + kValNum + (0x6ffffeff - t))
-               : -1;
-  return -1;
-}
-
 LinkMap& Map(Module& m) { return *reinterpret_cast<LinkMap*>(&m.lm); }
+
+// l_info as glibc's elf_get_dynamic_info leaves it: each tag's slot points to
+// its last entry; DF_SYMBOLIC, DF_TEXTREL and DF_BIND_NOW in DT_FLAGS, and
+// DF_1_NOW in DT_FLAGS_1, also fill the old tags' slots (with the flags
+// entry: glibc tests those only for NULL); DT_RUNPATH clears DT_RPATH.
+void FillInfo(LinkMap& l, const Module& m) {
+  for (elf::Dyn*& slot : l.l_info) slot = nullptr;
+  if (m.dynamic == nullptr) return;
+  for (size_t i = 0; i < m.dyn.count; ++i) {
+    const int idx = LInfoIndex(m.dynamic[i].tag);
+    if (idx >= 0) l.l_info[idx] = const_cast<elf::Dyn*>(&m.dynamic[i]);
+  }
+  if (elf::Dyn* flags = l.l_info[DT_FLAGS]) {
+    if (flags->val & DF_SYMBOLIC) l.l_info[DT_SYMBOLIC] = flags;
+    if (flags->val & DF_TEXTREL) l.l_info[DT_TEXTREL] = flags;
+    if (flags->val & DF_BIND_NOW) l.l_info[DT_BIND_NOW] = flags;
+  }
+  if (elf::Dyn* flags_1 = l.l_info[LInfoIndex(DT_FLAGS_1)]) {
+    if (flags_1->val & DF_1_NOW) l.l_info[DT_BIND_NOW] = flags_1;
+  }
+  if (l.l_info[DT_RUNPATH] != nullptr) l.l_info[DT_RPATH] = nullptr;
+}
 
 // The address of `name` defined in list[0, n) (of `version` when given;
 // `exact`: that version only), or nullptr.
@@ -390,13 +394,10 @@ void DescribeModule(Module& m) {
   l.l_real = &l;
   l.l_ns = 0;
   if (l.l_libname == nullptr) l.l_libname = NewLibname(m.soname ? m.soname : (m.lm.l_name ? m.lm.l_name : ""));
-  if (m.dynamic != nullptr) {
-    for (size_t i = 0; i < m.dyn.count; ++i) {
-      const int idx = InfoIndex(m.dynamic[i].tag);
-      if (idx >= 0 && l.l_info[idx] == nullptr) l.l_info[idx] = const_cast<elf::Dyn*>(&m.dynamic[i]);
-    }
-  }
-  l.l_ld_readonly = 1;  // d_ptr values are not relocated: readers add l_addr
+  FillInfo(l, m);
+  // Readers (libc's D_PTR) add l_addr to d_ptr values unless they are
+  // addresses already.
+  l.l_ld_readonly = m.dynamic_writable ? 0 : 1;
   l.l_phdr = m.phdr;
   l.l_phnum = m.phnum;
   l.l_entry = m.entry;
@@ -429,9 +430,11 @@ void DescribeModule(Module& m) {
     l.l_gnu_buckets = t.gnu.buckets;
     l.l_gnu_chain_zero = t.gnu.chain - t.gnu.symoffset;
   } else if (t.has_sysv) {
+    // _dl_setup_hash: l_buckets shares l_gnu_chain_zero's storage, l_chain
+    // l_gnu_buckets'.
     l.l_nbuckets = t.sysv.nbucket;
-    l.l_gnu_buckets = t.sysv.buckets;     // l_buckets shares the storage
-    l.l_gnu_chain_zero = t.sysv.chains;   // l_chain likewise
+    l.l_buckets = t.sysv.buckets;
+    l.l_chain = t.sysv.chains;
   }
   // TLS.
   l.l_tls_initimage = const_cast<void*>(m.tls_image);

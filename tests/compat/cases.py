@@ -27,6 +27,8 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Callable
 
+import linker_matrix
+
 
 class _Prog:
     def __repr__(self) -> str:
@@ -405,6 +407,12 @@ CASES = [
                 "libcompat_sem_base.so", "libcompat_sem_pre1.so", "libcompat_sem_pre2.so",
                 "libcompat_sem_pre3.so", "libcompat_sem_u1.so", "libcompat_sem_u2.so",
                 "libcompat_sem_rdep.so", "libcompat_sem_ra.so", "libcompat_sem_rc.so"]),
+    Case("dladdr_hash", "dladdr, dladdr1, backtrace_symbols in libraries with a GNU, a SysV "
+         "and both hash tables; glibc's link_map l_info slots and hash fields",
+         "dladdr_prog",
+         [Step([PROG])],
+         built=["dladdr_prog", "libcompat_dladdr_gnu.so", "libcompat_dladdr_sysv.so",
+                "libcompat_dladdr_both.so"]),
     Case("gcc_hello", "gcc compiles and links hello world (gcc's own children: system loader)",
          "/usr/bin/gcc",
          [Step([PROG, "-print-prog-name=cc1"]),
@@ -462,6 +470,18 @@ CASES = [
          [Step(["/usr/bin/valgrind", "--error-exitcode=1", "-q", PROG, "-la", "root/data"])],
          setup=make_ls_tree,
          requires=["/usr/bin/valgrind"]),
+]
+
+# The linker matrix (linker_matrix.py): one case per cell.
+CASES += [
+    Case(f"matrix_{cell.name}",
+         f"C++ (exceptions, thread_local, IFUNC, TLS, 64-byte aligned plugin TLS, threads) "
+         f"linked by {cell.linker}, {'PIE' if cell.pie else 'non-PIE'}, TLS dialect {cell.dialect}"
+         + (", " + " ".join(f.removeprefix("-Wl,") for f in cell.flags) if cell.flags else ""),
+         f"matrix_{cell.name}",
+         [Step([PROG, f"./matrix_plugin_{cell.name}.so"])],
+         built=linker_matrix.built_files(cell))
+    for cell in linker_matrix.CELLS
 ]
 
 CASES_BY_NAME = {case.name: case for case in CASES}

@@ -11,8 +11,12 @@ DT_SYMBOLIC lookup (the object itself first, then the global scope) is what
 gets tested. The tag takes the place of the first of the spare DT_NULL
 entries that ld.bfd leaves at the end of .dynamic (there must be at least
 two, so that the array stays terminated). ELF64 little-endian only.
+
+The hash-style variants link.py made of IN (hash-sysv/, hash-both/ beside
+it) get the same treatment, into the same places beside OUT.
 """
 
+import os
 import shutil
 import struct
 import sys
@@ -28,6 +32,17 @@ def main() -> int:
         print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
         return 2
     source, target = sys.argv[1], sys.argv[2]
+    status = add_tag(source, target)
+    for style in ("sysv", "both"):
+        variant = os.path.join(os.path.dirname(source), "hash-" + style, os.path.basename(source))
+        if status == 0 and os.path.exists(variant):
+            out = os.path.join(os.path.dirname(target), "hash-" + style, os.path.basename(target))
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            status = add_tag(variant, out)
+    return status
+
+
+def add_tag(source: str, target: str) -> int:
     shutil.copyfile(source, target)
     with open(target, "r+b") as f:
         data = bytearray(f.read())

@@ -26,6 +26,14 @@ The modes:
             own cache): the output must be the expectation, and when the
             build recorded images the run must have mapped them
             (LD_DEBUG=symcache says "image for" and no "images not used").
+    all     glibc, then cmd, then interp, each in its own layout (under
+            --work-dir): the oracle and both of ours in one test, as the
+            --hash-style tests run.
+
+--hash-style sysv|both takes, for the program and every ELF file copied into
+the layout, the build link.py made with -Wl,--hash-style=STYLE (hash-STYLE/
+beside the file); data files stay as they are. The expectation is the
+case's own: the hash style must change nothing.
 
 A case with loader options (--ldso-option), or with no program, exists only in
 command mode: `glibc` runs glibc's loader with the same options, `interp` is
@@ -254,7 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", required=True, help="the case's name")
-    parser.add_argument("--mode", required=True, choices=("glibc", "cmd", "interp", "cache", "image"))
+    parser.add_argument("--mode", required=True,
+                        choices=("glibc", "cmd", "interp", "cache", "image", "all"))
+    parser.add_argument("--hash-style", choices=("sysv", "both"),
+                        help="run the case's --hash-style=STYLE builds (link.py's hash-STYLE/)")
     parser.add_argument("--symcache-tool", help="rtld-symcache (cache mode)")
     parser.add_argument("--expected", required=True, help="the expected-result file")
     parser.add_argument("--work-dir", required=True, help="where to make the layout (recreated)")
@@ -286,6 +297,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def variant_of(path: str, style: str) -> str:
+    """The --hash-style=STYLE build of PATH (link.py puts it in hash-STYLE/
+    beside it); a file that is not ELF (a data file of the case) is itself."""
+    variant = os.path.join(os.path.dirname(path), "hash-" + style, os.path.basename(path))
+    if os.path.exists(variant):
+        return variant
+    with open(path, "rb") as f:
+        if f.read(4) != b"\x7fELF":
+            return path
+    raise SystemExit(f"run_case.py: no --hash-style={style} build of {path} (link.py makes it; rebuild)")
+
+
 def main() -> int:
     parser = build_parser()
     args = parser.parse_args()
@@ -294,34 +317,59 @@ def main() -> int:
     else:
         args.prog_dest = args.prog_path = None
     if args.mode != "glibc" and not args.loader:
-        parser.error("--loader is needed in cmd and interp modes")
+        parser.error("--loader is needed in cmd, interp, cache and all modes")
     if args.update and args.mode != "glibc":
         print(f"skip {args.case}/{args.mode}: --update writes expectations from the glibc mode only")
         return EXIT_SKIP
-
+    if args.hash_style is not None:
+        if args.mode in ("cache", "image") or args.update:
+            parser.error("--hash-style is not for the cache and image modes nor --update")
+        if args.prog_path is not None:
+            args.prog_path = variant_of(args.prog_path, args.hash_style)
+        if args.prog_interp is not None:
+            args.prog_interp = variant_of(args.prog_interp, args.hash_style)
+        copies = []
+        for value in args.copy:
+            dest, source = parse_pair(value, "--copy")
+            copies.append(f"{dest}={variant_of(source, args.hash_style)}")
+        args.copy = copies
     work_dir = os.path.abspath(args.work_dir)
+    if args.mode != "all":
+        return run_mode(args, parser, args.mode, work_dir)
+    # The oracle, then ours both ways: each with its own fresh layout.
+    status = EXIT_PASS
+    for mode in ("glibc", "cmd", "interp"):
+        result = run_mode(args, parser, mode, os.path.join(work_dir, mode))
+        if result == EXIT_FAIL:
+            status = EXIT_FAIL
+    return status
+
+
+def run_mode(args: argparse.Namespace, parser: argparse.ArgumentParser, mode: str, work_dir: str) -> int:
+    """Runs the case in MODE (not all) in WORK_DIR; EXIT_PASS, _FAIL or _SKIP."""
+    name = args.case if args.hash_style is None else f"{args.case}/{args.hash_style}"
     command_only = bool(args.ldso_option) or args.prog_dest is None
-    if args.mode in ("cache", "image") and command_only:
-        print(f"skip {args.case}/{args.mode}: the case uses loader options or no program "
+    if mode in ("cache", "image") and command_only:
+        print(f"skip {name}/{mode}: the case uses loader options or no program "
               "(their closures are keyed without the options: a miss by design)")
         return EXIT_SKIP
-    if args.mode == "image" and not args.prog_interp:
+    if mode == "image" and not args.prog_interp:
         parser.error("--prog-interp is needed in image mode")
-    if args.mode == "interp":
+    if mode == "interp":
         if command_only:
-            print(f"skip {args.case}/interp: the case uses loader options or no program, "
+            print(f"skip {name}/interp: the case uses loader options or no program, "
                   "so it exists only in command mode")
             return EXIT_SKIP
         if not args.prog_interp:
             parser.error("--prog-interp is needed in interp mode")
-    loader = GLIBC_LOADER if args.mode == "glibc" else os.path.abspath(args.loader)
+    loader = GLIBC_LOADER if mode == "glibc" else os.path.abspath(args.loader)
     if not os.path.isfile(loader):
-        print(f"FAIL {args.case}/{args.mode}: no loader at {loader} (not built yet?)")
+        print(f"FAIL {name}/{mode}: no loader at {loader} (not built yet?)")
         return EXIT_FAIL
     loaders = [GLIBC_LOADER] + ([os.path.abspath(args.loader)] if args.loader else [])
 
-    program = args.prog_interp if args.mode == "interp" else args.prog_path
-    if args.mode == "image":
+    program = args.prog_interp if mode == "interp" else args.prog_path
+    if mode == "image":
         return run_images(args, work_dir, loader, loaders)
     make_layout(args, work_dir, program)
 
@@ -329,7 +377,7 @@ def main() -> int:
         return value.replace(DIR_TOKEN, work_dir)
 
     env = {}
-    for value in args.env + (args.oracle_env if args.mode == "glibc" else []):
+    for value in args.env + (args.oracle_env if mode == "glibc" else []):
         name, _, setting = value.partition("=")
         env[name] = expand(setting)
     cwd = os.path.normpath(os.path.join(work_dir, args.cwd))
@@ -343,17 +391,17 @@ def main() -> int:
 
     # (label, argv) of each run; the first decides --update.
     runs = []
-    if args.mode == "glibc":
+    if mode == "glibc":
         if not command_only:
-            runs.append((f"{args.case}/glibc (PT_INTERP)", invoked + program_args))
-        runs.append((f"{args.case}/glibc (command)", [loader] + ldso_options + invoked + program_args))
-    elif args.mode in ("cmd", "cache"):
-        runs.append((f"{args.case}/{args.mode}", [loader] + ldso_options + invoked + program_args))
+            runs.append((f"{name}/glibc (PT_INTERP)", invoked + program_args))
+        runs.append((f"{name}/glibc (command)", [loader] + ldso_options + invoked + program_args))
+    elif mode in ("cmd", "cache"):
+        runs.append((f"{name}/{mode}", [loader] + ldso_options + invoked + program_args))
     else:
-        runs.append((f"{args.case}/interp", invoked + program_args))
+        runs.append((f"{name}/interp", invoked + program_args))
 
     cache_built = False
-    if args.mode == "cache":
+    if mode == "cache":
         cache = os.path.join(work_dir, ".symcache")
         debug_base = os.path.join(work_dir, ".symcache-debug")
         build = subprocess.run([args.symcache_tool, "build", "--no-images", "--cache", cache, "--loader", loader,
@@ -383,7 +431,7 @@ def main() -> int:
         with open(args.expected, encoding="utf-8") as f:
             expected_text = f.read()
     except FileNotFoundError:
-        print(f"FAIL {args.case}/{args.mode}: no expectation at {args.expected} "
+        print(f"FAIL {name}/{mode}: no expectation at {args.expected} "
               "(make it with --update, then review it)")
         return EXIT_FAIL
 
@@ -391,18 +439,18 @@ def main() -> int:
     for label, argv, result in results:
         passed &= compare(args.case, label, expected_text, result, describe(argv, cwd, env))
     # Listing the objects (LD_TRACE_LOADED_OBJECTS) binds nothing: no closure.
-    if args.mode == "cache" and cache_built and "LD_TRACE_LOADED_OBJECTS" not in env:
+    if mode == "cache" and cache_built and "LD_TRACE_LOADED_OBJECTS" not in env:
         report = ""
         for name in os.listdir(work_dir):
             if name.startswith(".symcache-debug."):
                 with open(os.path.join(work_dir, name), encoding="utf-8", errors="replace") as f:
                     report += f.read()
         if "closure found" not in report:
-            print(f"FAIL {args.case}/cache: the closure was built but the run did not use it")
+            print(f"FAIL {name}/cache: the closure was built but the run did not use it")
             print("     LD_DEBUG=symcache said: " + (report.strip() or "(nothing)"))
             passed = False
         else:
-            print(f"ok   {args.case}/cache used the closure")
+            print(f"ok   {name}/cache used the closure")
     return EXIT_PASS if passed else EXIT_FAIL
 
 

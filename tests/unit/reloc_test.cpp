@@ -124,11 +124,15 @@ TEST_CASE("KindOf: link-time-only and unassigned numbers are unknown", "[reloc]"
   }
 }
 
-TEST_CASE("IsPltKind: only JUMP_SLOT lookups refuse undefined symbols", "[reloc]") {
-  CHECK(IsPltKind(RelocKind::kJumpSlot));
-  for (RelocKind k :
-       {RelocKind::kGlobDat, RelocKind::kAbsolute, RelocKind::kCopy, RelocKind::kPc32,
-        RelocKind::kTpoff, RelocKind::kDtpmod, RelocKind::kTlsdesc, RelocKind::kRelative}) {
+TEST_CASE("IsPltKind: JUMP_SLOT and TLS lookups refuse undefined symbols", "[reloc]") {
+  // glibc's elf_machine_type_class: ELF_RTYPE_CLASS_PLT.
+  for (RelocKind k : {RelocKind::kJumpSlot, RelocKind::kDtpmod, RelocKind::kDtpoff, RelocKind::kTpoff,
+                      RelocKind::kTlsdesc}) {
+    INFO(Name(k));
+    CHECK(IsPltKind(k));
+  }
+  for (RelocKind k : {RelocKind::kGlobDat, RelocKind::kAbsolute, RelocKind::kCopy, RelocKind::kPc32,
+                      RelocKind::kAbs32, RelocKind::kAbs32S, RelocKind::kRelative, RelocKind::kIrelative}) {
     INFO(Name(k));
     CHECK_FALSE(IsPltKind(k));
   }
