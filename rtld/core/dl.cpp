@@ -7,6 +7,7 @@
 #include "rtld/core/main.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
+#include "rtld/core/stack.h"
 #include "rtld/core/state.h"
 #include "rtld/core/symcache.h"
 #include "rtld/core/tls.h"
@@ -46,7 +47,12 @@ void BuildSearchlist(Module& root) {
   }
   root.searchlist = list;
   root.nsearch = n;
+  SetScopeOrder(root, list, n);
 }
+
+// The name m was first requested by (glibc's messages about an object
+// being mapped use it).
+const char* RequestedName(const Module& m) { return m.names ? m.names->name : m.lm.l_name; }
 
 void AddToGlobalScope(Module& m) {
   if (m.in_scope || m.is_vdso || m.is_missing) return;
@@ -104,6 +110,7 @@ void FreeRecords(Module& m) {
   g.arena.Free(m.versions);
   g.arena.Free(m.deps);
   g.arena.Free(m.searchlist);
+  g.arena.Free(m.initfini);
   g.arena.Free(m.reldeps);
   if (m.phdr_owned) g.arena.Free(const_cast<elf::Phdr*>(m.phdr));
   g.arena.Free(&m);
@@ -117,7 +124,6 @@ void Unload(Module& m) {
   ReleaseTlsModule(m);
   Unlink(m);
   if (m.map_end > m.map_start) sys::Munmap(reinterpret_cast<void*>(m.map_start), m.map_end - m.map_start);
-  ++g.load_subs;
   FreeRecords(m);
 }
 
@@ -156,6 +162,29 @@ void Collect() {
   g_collecting = false;
 }
 
+// An object that stays while the dlopen root whose scope it searched goes
+// away searches its own direct dependencies instead (glibc makes it a scope
+// from its initfini list), and forgets a loader that goes.
+void Orphan(Module& m) {
+  bool changed = false;
+  if (m.scope_root != nullptr && !m.scope_root->marked) {
+    if (m.searchlist == nullptr && m.initfini != nullptr) {
+      auto** list = g.arena.New<Module*>(m.ninitfini);
+      if (list == nullptr) OutOfMemory();
+      for (unsigned i = 0; i < m.ninitfini; ++i) list[i] = m.initfini[i];
+      m.searchlist = list;
+      m.nsearch = m.ninitfini;
+    }
+    m.scope_root = &m;
+    changed = true;
+  }
+  if (m.loader != nullptr && !m.loader->marked) {
+    m.loader = nullptr;
+    changed = true;
+  }
+  if (changed) glibc::DescribeModule(m);
+}
+
 void CollectOnce() {
   unsigned n = 0;
   for (Module* m = g.first; m; m = m->next) {
@@ -172,21 +201,31 @@ void CollectOnce() {
         if (!m->reldeps[i]->marked) changed = m->reldeps[i]->marked = true;
     }
   }
-  Module* unused[n];
+  Module* all[n];
   unsigned k = 0;
-  for (Module* m = g.first; m; m = m->next)
-    if (!m->marked) unused[k++] = m;
+  n = 0;
+  for (Module* m = g.first; m; m = m->next) {
+    all[n++] = m;
+    if (!m->marked) ++k;
+  }
   if (k == 0) return;
-  for (unsigned i = 0; i < k; ++i) unused[i]->unloading = true;
-  // Finalisers: dependents before their dependencies. They may call
-  // dlclose themselves; objects being unloaded count as used then.
-  SortModules(unused, k, false);
-  Module** list = unused;
+  for (unsigned i = 0; i < n; ++i) {
+    if (!all[i]->marked) all[i]->unloading = true;
+    else if (all[i]->dlopened) Orphan(*all[i]);
+  }
+  // Finalisers in glibc's order for the whole list (the program first,
+  // relocation dependencies counted): dependents before their
+  // dependencies. They may call dlclose themselves; objects being
+  // unloaded count as used then.
+  SortModules(all, n, true, true);
+  Module** list = all;
   WithoutCatching([&] {
-    for (unsigned i = 0; i < k; ++i) Finalize(*list[i]);
+    for (unsigned i = 0; i < n; ++i)
+      if (!list[i]->marked) Finalize(*list[i]);
   });
   NotifyDebugger(RDebug::kDelete);
-  for (unsigned i = 0; i < k; ++i) Unload(*unused[i]);
+  for (unsigned i = 0; i < n; ++i)
+    if (!all[i]->marked) Unload(*all[i]);
   glibc::ListChanged();
   NotifyDebugger(RDebug::kConsistent);
 }
@@ -209,8 +248,18 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
     // An opened object heads its own loading chain (RTLD_NEXT, DT_RPATH).
     for (Module* m = first; m; m = m->next)
       if (m == root) root->loader = nullptr;
-    if (root->dyn.flags_1 & DF_1_NOOPEN) FatalLoad(root->lm.l_name, "shared object cannot be dlopen()ed");
+    // glibc refuses, as it maps them, every object a dlopen maps that is
+    // marked DF_1_NOOPEN, and makes the stacks executable for one that
+    // needs it.
+    auto admit = [](Module& m) {
+      if (m.is_rtld) return;
+      if (m.dyn.flags_1 & DF_1_NOOPEN) FatalLoad(RequestedName(m), "shared object cannot be dlopen()ed");
+      EnableExecutableStackFor(m, RequestedName(m));
+    };
+    if (root == first) admit(*root);
     LoadDependencies(first);
+    for (Module* m = first; m; m = m->next)
+      if (m != root) admit(*m);
     NotifyDebugger(RDebug::kConsistent);
     for (Module* m = first; m; m = m->next) {
       if (m->is_rtld) continue;
@@ -218,14 +267,15 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
       m->scope_root = root;
       m->deepbind = (mode & kRtldDeepbind) != 0;
       if ((m->dyn.flags_1 & DF_1_NODELETE) || (mode & kRtldNodelete)) m->nodelete = true;
+      if (m != root) SetDependencyOrder(*m);
     }
     BuildSearchlist(*root);
     CheckVersionsFrom(first);
     for (Module* m = first; m; m = m->next)
       if (!m->is_rtld && HasTls(*m)) AssignTlsModule(*m);
+    // Dependencies first: the reverse of the root's initialiser order.
     const bool now = (mode & kRtldNow) != 0;
-    for (Module* m = g.last; m != last; m = m->prev)
-      if (!m->is_rtld) RelocateModule(*m, now);
+    for (unsigned i = root->ninitfini; i-- > 0;) RelocateModule(*root->initfini[i], now);
     for (Module* m = first; m; m = m->next) FinishStaticTls(*m);
     for (Module* m = first; m; m = m->next) glibc::DescribeModule(*m);
   });
@@ -257,6 +307,11 @@ Module* Open(const char* file, int mode, Module* caller) {
   } else {
     root = LoadNew(file, mode, caller);
   }
+  // Initialisers run unless the object was open already (its scope exists):
+  // its own, its dependencies', and those of objects already loaded but
+  // not initialised yet (a constructor's dlopen).
+  bool initialise = root->searchlist == nullptr;
+  for (Module* m = last->next; m && !initialise; m = m->next) initialise = m == root;
   BuildSearchlist(*root);
   ++root->opencount;
   if (mode & kRtldNodelete) root->nodelete = true;
@@ -267,25 +322,17 @@ Module* Open(const char* file, int mode, Module* caller) {
     DebugLine([&](support::Buffer& b) {
       b.Str("opening file=").Str(DisplayName(*root)).Str(" [0]; direct_opencount=").Dec(root->opencount);
     });
-  // Initialisers of what this call loaded, the opened object last. An
-  // error in them is not dlopen's: it ends the process as at start-up.
-  unsigned n = 1;
-  for (Module* m = last->next; m; m = m->next) ++n;
-  Module* order[n];
-  n = 0;
-  order[n++] = root;
-  for (Module* m = last->next; m; m = m->next) {
-    ++g.load_adds;
-    if (m != root) order[n++] = m;
-  }
-  Module** list = order;
+  // An error in an initialiser is not dlopen's: it ends the process as at
+  // start-up.
   glibc::ListChanged();
-  WithoutCatching([&] { RunInitializersOf(list, n); });
+  if (initialise) WithoutCatching([&] { RunInitializersOf(*root); });
   glibc::ListChanged();
   return root;
 }
 
 void Close(Module* handle) {
+  // glibc ignores dlclose of a NODELETE object, however often.
+  if (IsLoaded(handle) && handle->dlopened && handle->nodelete) return;
   if (!IsLoaded(handle) || handle->opencount == 0) FatalLoad("", "shared object not open");
   --handle->opencount;
   if (Debugging(kDebugFiles))

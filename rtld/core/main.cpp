@@ -11,6 +11,7 @@
 #include "rtld/elf/path.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
+#include "rtld/core/stack.h"
 #include "rtld/core/state.h"
 #include "rtld/core/stats.h"
 #include "rtld/core/symcache.h"
@@ -160,17 +161,15 @@ void BuildScope() {
   }
 }
 
-// A library built without PT_GNU_STACK's no-exec marking needs an executable
-// stack (the kernel already honoured the program's own marking).
-void MakeStackExecutableIfAsked() {
-  bool wanted = false;
-  for (unsigned i = 0; i < g.nscope; ++i) wanted |= !g.scope[i]->is_program && g.scope[i]->wants_exec_stack;
-  if (!wanted) return;
-  const uint64_t page = reinterpret_cast<uint64_t>(g.sp) & ~(g.page_size - 1);
-  constexpr int kProtGrowsDown = 0x01000000;  // PROT_GROWSDOWN
-  long r = sys::Mprotect(reinterpret_cast<void*>(page), g.page_size,
-                         sys::kProtRead | sys::kProtWrite | sys::kProtExec | kProtGrowsDown);
-  if (r < 0) FatalLoad("", "cannot enable executable stack as shared object requires", static_cast<int>(-r));
+// Objects that need an executable stack (PT_GNU_STACK with PF_X, or none)
+// get one, as glibc's loader gives it while mapping them: the libraries,
+// and in command mode the program too (the kernel honoured only the
+// loader's own marking).
+void EnableExecutableStackIfAsked() {
+  for (Module* m = g.first; m; m = m->next) {
+    if (m->is_vdso || m->is_rtld || m->is_missing || (m->is_program && !g.command_mode)) continue;
+    EnableExecutableStackFor(*m, m->is_program ? m->path : (m->names ? m->names->name : m->lm.l_name));
+  }
 }
 
 // LD_DEBUG=scopes: the global scope every initial object searches.
@@ -297,6 +296,12 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   LoadPreloads(g.opt.preload_arg, "--preload");
   LoadDependencies(g.program);
   BuildScope();
+  // glibc counts its own link map among the objects ever added, also when
+  // nothing needs it in the list.
+  if (!g.rtld->listed) ++g.load_adds;
+  for (Module* m = g.first; m; m = m->next)
+    if (!m->is_program) SetDependencyOrder(*m);
+  InitStackState(command_mode ? *g.rtld : prog);
   glibc::SetProcessData(g.sp, g.argv, g.secure);
   if (Debugging(kDebugScopes)) DebugScopes();
   EndPhase(Phase::kLoad);
@@ -307,7 +312,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   CheckVersions();
   glibc::Detect();
   symcache::Attach();
-  MakeStackExecutableIfAsked();
+  EnableExecutableStackIfAsked();
 
   glibc::BeforeTls();
   SetUpStaticTls();
@@ -316,12 +321,8 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   // Dependencies first, in initialiser order (a library's IFUNC resolvers
   // may call into libc, which must be relocated by then); the loader
   // relocated itself.
-  {
-    Module* order[g.nscope];
-    for (unsigned i = 0; i < g.nscope; ++i) order[i] = g.scope[i];
-    SortModules(order, g.nscope, true);
-    for (unsigned i = g.nscope; i-- > 0;) RelocateModule(*order[i]);
-  }
+  SetScopeOrder(prog, g.scope, g.nscope);
+  for (unsigned i = prog.ninitfini; i-- > 0;) RelocateModule(*prog.initfini[i]);
   if (g.opt.record_bindings != nullptr) symcache::WriteRecordingAndExit();
   InitializeStaticTls();
   glibc::AfterRelocation();
@@ -335,7 +336,6 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   EndPhase(Phase::kInit);
   if (Debugging(kDebugLibs))
     DebugLine([](support::Buffer& b) { b.Str("transferring control: ").Str(ProgramName()); });
-  g.load_adds = g.nmodules;
   ReportStatistics();
   return {prog.entry, reinterpret_cast<uint64_t>(g.sp)};
 }

@@ -88,11 +88,18 @@ struct Module {
   Module* loader = nullptr;   // the object whose DT_NEEDED brought this one in
   Module** deps = nullptr;    // direct dependencies, DT_NEEDED order
   unsigned ndeps = 0;
+  // glibc's l_initfini, the edges of the init/fini order: [0] is the
+  // object itself; then, for the program and a dlopen root, the rest of its
+  // local scope in initialiser order (dependencies last); for any other
+  // object its direct dependencies. nullptr until known (a dlopen root
+  // while its own scope is sorted has none, as in glibc).
+  Module** initfini = nullptr;
+  unsigned ninitfini = 0;
   unsigned index = 0;         // position in load order
 
   bool is_program = false, is_rtld = false, is_vdso = false;
   bool is_missing = false;    // --list only: a dependency that was not found
-  bool wants_exec_stack = false;  // PT_GNU_STACK with PF_X
+  bool wants_exec_stack = true;   // PT_GNU_STACK with PF_X, or none (glibc's default: executable)
   bool in_scope = false;      // in the global scope
   bool listed = false;        // in the load-order list
   bool relocated = false, init_called = false, fini_called = false;

@@ -253,9 +253,12 @@ LoadError MapAndDecode(Candidate& cand, Module& m) {
 // Maps the opened candidate as a new module.
 Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module* requester,
                      SearchError* error) {
-  // The same file reached by another name: one object.
+  // The same file reached by another name: one object. Not the program:
+  // glibc keeps no file identity for it (as the kernel ran it, or in
+  // command mode as the kernel would have), so its file maps anew, and
+  // fails as an executable.
   for (Module* m = g.first; m != nullptr; m = m->next) {
-    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso) {
+    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso && !m->is_program) {
       sys::Close(cand.fd);
       AddName(*m, name);
       return m;
@@ -308,6 +311,7 @@ bool NameMatches(const Module& m, const char* name) {
 
 void AppendModule(Module* m) {
   m->listed = true;
+  ++g.load_adds;
   m->index = g.nmodules++;
   m->prev = g.last;
   m->lm.l_prev = g.last ? &g.last->lm : nullptr;
@@ -482,7 +486,7 @@ Module* FindLoadedObject(const char* name, Module* requester, SearchError* error
   }
   sys::Close(cand.fd);
   for (Module* m = g.first; m != nullptr; m = m->next)
-    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso && !m->is_missing) return m;
+    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso && !m->is_missing && !m->is_program) return m;
   return nullptr;
 }
 

@@ -52,7 +52,9 @@ struct State {
   Module** scope = nullptr;  // global scope, in load order (RTLD_GLOBAL objects appended)
   unsigned nscope = 0;
   unsigned scope_cap = 0;
-  uint64_t load_adds = 0, load_subs = 0;  // objects ever added to / removed from the list
+  // Objects ever added to the list (glibc's dl_load_adds: its own link
+  // map counts even when unlisted); minus nmodules, those removed.
+  uint64_t load_adds = 0;
 
   // ld.so.cache, mapped once on first need.
   elf::LdCache ld_cache;
