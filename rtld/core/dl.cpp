@@ -7,7 +7,6 @@
 #include "rtld/core/main.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
-#include "rtld/core/stack.h"
 #include "rtld/core/state.h"
 #include "rtld/core/symcache.h"
 #include "rtld/core/tls.h"
@@ -50,9 +49,6 @@ void BuildSearchlist(Module& root) {
   SetScopeOrder(root, list, n);
 }
 
-// The name m was first requested by (glibc's messages about an object
-// being mapped use it).
-const char* RequestedName(const Module& m) { return m.names ? m.names->name : m.lm.l_name; }
 
 void AddToGlobalScope(Module& m) {
   if (m.in_scope || m.is_vdso || m.is_missing) return;
@@ -238,6 +234,10 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
   Module* const last = g.last;
   Module* root = nullptr;
   NotifyDebugger(RDebug::kAdd);
+  // What this call maps is a dlopen's (DF_1_NOOPEN refuses it); a dlopen
+  // nested in this one (from an allocator, say) restores the mark.
+  const bool was_mapping = g.dlopen_mapping;
+  g.dlopen_mapping = true;
   CaughtError error;
   const bool ok = Catching(&error, [&] {
     SearchError err;
@@ -248,18 +248,7 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
     // An opened object heads its own loading chain (RTLD_NEXT, DT_RPATH).
     for (Module* m = first; m; m = m->next)
       if (m == root) root->loader = nullptr;
-    // glibc refuses, as it maps them, every object a dlopen maps that is
-    // marked DF_1_NOOPEN, and makes the stacks executable for one that
-    // needs it.
-    auto admit = [](Module& m) {
-      if (m.is_rtld) return;
-      if (m.dyn.flags_1 & DF_1_NOOPEN) FatalLoad(RequestedName(m), "shared object cannot be dlopen()ed");
-      EnableExecutableStackFor(m, RequestedName(m));
-    };
-    if (root == first) admit(*root);
     LoadDependencies(first);
-    for (Module* m = first; m; m = m->next)
-      if (m != root) admit(*m);
     NotifyDebugger(RDebug::kConsistent);
     for (Module* m = first; m; m = m->next) {
       if (m->is_rtld) continue;
@@ -279,6 +268,7 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
     for (Module* m = first; m; m = m->next) FinishStaticTls(*m);
     for (Module* m = first; m; m = m->next) glibc::DescribeModule(*m);
   });
+  g.dlopen_mapping = was_mapping;
   if (!ok) {
     Rollback(last);
     glibc::ListChanged();

@@ -161,17 +161,6 @@ void BuildScope() {
   }
 }
 
-// Objects that need an executable stack (PT_GNU_STACK with PF_X, or none)
-// get one, as glibc's loader gives it while mapping them: the libraries,
-// and in command mode the program too (the kernel honoured only the
-// loader's own marking).
-void EnableExecutableStackIfAsked() {
-  for (Module* m = g.first; m; m = m->next) {
-    if (m->is_vdso || m->is_rtld || m->is_missing || (m->is_program && !g.command_mode)) continue;
-    EnableExecutableStackFor(*m, m->is_program ? m->path : (m->names ? m->names->name : m->lm.l_name));
-  }
-}
-
 // LD_DEBUG=scopes: the global scope every initial object searches.
 void DebugScopes() {
   DebugLine([](support::Buffer& b) { b.Str("Initial object scopes"); });
@@ -258,6 +247,10 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   const bool command_mode = AuxvValue(AT_ENTRY) == reinterpret_cast<uint64_t>(&_start);
   g.command_mode = command_mode;
   if (command_mode) {
+    // The kernel honoured the loader's PT_GNU_STACK; objects mapped from
+    // here on, the program first, get an executable stack if they need
+    // one (as glibc's loader: the kernel only knows what it ran).
+    InitStackState(*g.rtld);
     const char* path = ParseCommandLine();
     SearchError err;
     Module* prog = LoadProgram(path, &err);
@@ -276,6 +269,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
     SetAuxv(AT_EXECFN, reinterpret_cast<uint64_t>(path));
   } else {
     AdoptKernelProgram();
+    InitStackState(*g.program);
   }
   Module& prog = *g.program;
   AppendModule(&prog);
@@ -301,7 +295,6 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   if (!g.rtld->listed) ++g.load_adds;
   for (Module* m = g.first; m; m = m->next)
     if (!m->is_program) SetDependencyOrder(*m);
-  InitStackState(command_mode ? *g.rtld : prog);
   glibc::SetProcessData(g.sp, g.argv, g.secure);
   if (Debugging(kDebugScopes)) DebugScopes();
   EndPhase(Phase::kLoad);
@@ -312,7 +305,6 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   CheckVersions();
   glibc::Detect();
   symcache::Attach();
-  EnableExecutableStackIfAsked();
 
   glibc::BeforeTls();
   SetUpStaticTls();

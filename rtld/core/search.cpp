@@ -4,6 +4,7 @@
 #include "rtld/core/diag.h"
 #include "rtld/core/map.h"
 #include "rtld/core/relocate.h"
+#include "rtld/core/stack.h"
 #include "rtld/core/state.h"
 #include "rtld/elf/path.h"
 #include "rtld/support/string.h"
@@ -274,9 +275,15 @@ Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module
   m->lm.l_name = m->path;
   m->loader = requester;
   LoadError e = MapAndDecode(cand, *m);
-  if (!e && (m->dyn.flags_1 & DF_1_PIE)) {
-    sys::Munmap(reinterpret_cast<void*>(m->map_start), m->map_end - m->map_start);
-    e = {"cannot dynamically load position-independent executable"};
+  if (!e) {
+    // What glibc refuses once an object is mapped, before it joins the list.
+    if (m->dyn.flags_1 & DF_1_PIE)
+      e = {"cannot dynamically load position-independent executable"};
+    else if (g.dlopen_mapping && (m->dyn.flags_1 & DF_1_NOOPEN))
+      e = {"shared object cannot be dlopen()ed"};
+    else if (int err = MakeStacksExecutableFor(*m))
+      e = {kExecStackError, err};
+    if (e) sys::Munmap(reinterpret_cast<void*>(m->map_start), m->map_end - m->map_start);
   }
   if (e) {
     // Errors past the header checks name the object as it was requested.
@@ -509,7 +516,10 @@ Module* LoadProgram(const char* path, SearchError* error) {
   }
   m->is_program = true;
   m->path = path;
-  if (LoadError e = MapAndDecode(cand, *m)) {
+  LoadError e = MapAndDecode(cand, *m);
+  if (!e)
+    if (int err = MakeStacksExecutableFor(*m)) e = {kExecStackError, err};
+  if (e) {
     *error = {path, e.text, e.err};
     return nullptr;
   }

@@ -1,6 +1,5 @@
 #include "rtld/core/stack.h"
 
-#include "rtld/core/diag.h"
 #include "rtld/core/state.h"
 #include "rtld/glibc/personality.h"
 #include "rtld/support/sys.h"
@@ -17,8 +16,8 @@ void InitStackState(const Module& kernel_ran) { g_executable = kernel_ran.wants_
 
 bool StacksExecutable() { return g_executable; }
 
-void EnableExecutableStackFor(const Module& m, const char* name) {
-  if (!m.wants_exec_stack || g_executable) return;
+int MakeStacksExecutableFor(const Module& m) {
+  if (!m.wants_exec_stack || g_executable) return 0;
   // g.sp is the process's __libc_stack_end. PROT_GROWSDOWN extends the
   // change to the start of the stack mapping (and to what it grows into).
   constexpr int kProtGrowsDown = 0x01000000;  // PROT_GROWSDOWN
@@ -30,7 +29,7 @@ void EnableExecutableStackFor(const Module& m, const char* name) {
     g_executable = true;
     err = glibc::MakeThreadStacksExecutable();
   }
-  if (err != 0) FatalLoad(name, "cannot enable executable stack as shared object requires", err);
+  return err;
 }
 
 }  // namespace rtld

@@ -16,10 +16,12 @@ void InitStackState(const Module& kernel_ran);
 // Whether the stacks are executable now.
 bool StacksExecutable();
 
-// Makes the stacks executable if m needs it and they are not: the main
-// stack's pages from the one holding __libc_stack_end down (PROT_GROWSDOWN),
-// then the personality's thread stacks. Raises glibc's error, naming m as
-// requested (`name`), if that fails.
-void EnableExecutableStackFor(const Module& m, const char* name);
+// Makes the stacks executable if m (just mapped) needs it and they are
+// not: the main stack's pages from the one holding __libc_stack_end down
+// (PROT_GROWSDOWN), then the personality's thread stacks. Returns 0, or the
+// errno value of the failure (glibc then refuses m: kExecStackError).
+int MakeStacksExecutableFor(const Module& m);
+
+inline constexpr const char* kExecStackError = "cannot enable executable stack as shared object requires";
 
 }  // namespace rtld

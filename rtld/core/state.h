@@ -38,6 +38,7 @@ struct State {
   const uint8_t* random = nullptr;  // AT_RANDOM: 16 bytes
   uint64_t vdso_base = 0;         // AT_SYSINFO_EHDR
   bool command_mode = false;      // run as `ld.so PROGRAM`
+  bool dlopen_mapping = false;    // objects mapped now are a dlopen's (glibc's __RTLD_DLOPEN)
   const char* rtld_invoked_as = nullptr;  // ld.so's own argv[0] in command mode
 
   Options opt;
