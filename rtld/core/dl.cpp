@@ -101,7 +101,8 @@ void FreeRecords(Module& m) {
     n = next;
   }
   if (m.path != m.lm.l_name) g.arena.Free(const_cast<char*>(m.lm.l_name));
-  g.arena.Free(const_cast<char*>(m.path));
+  if (m.path_malloced) g.libc_free(const_cast<char*>(m.path));
+  else g.arena.Free(const_cast<char*>(m.path));
   g.arena.Free(const_cast<char*>(m.origin));
   g.arena.Free(m.versions);
   g.arena.Free(m.deps);
@@ -123,13 +124,13 @@ void Unload(Module& m) {
   FreeRecords(m);
 }
 
-// Unloads every object after `last` in load order (a failed dlopen's).
+// Unloads the objects dlopen call `call` mapped (it failed), last first.
 // The loader's own record may have joined the list meanwhile: it stays.
-void Rollback(Module* last) {
+void Rollback(unsigned call) {
   Module* m = g.last;
-  while (m != last && m != nullptr) {
+  while (m != nullptr) {
     Module* prev = m->prev;
-    if (!m->is_rtld) Unload(*m);
+    if (m->load_call == call && !m->is_rtld) Unload(*m);
     m = prev;
   }
 }
@@ -184,7 +185,9 @@ void Orphan(Module& m) {
 void CollectOnce() {
   unsigned n = 0;
   for (Module* m = g.first; m; m = m->next) {
-    m->marked = !m->dlopened || m->opencount > 0 || m->nodelete || m->unloading || glibc::KeepsLoaded(*m);
+    // Objects a dlopen under way mapped are that call's until it ends.
+    m->marked = !m->dlopened || m->opencount > 0 || m->nodelete || m->unloading || m->load_call != 0 ||
+                glibc::KeepsLoaded(*m);
     ++n;
   }
   for (bool changed = true; changed;) {
@@ -229,29 +232,34 @@ void CollectOnce() {
 bool HasTls(const Module& m) { return m.tls_memsz != 0 || m.tls_filesz != 0; }
 
 // Maps, links, relocates the objects `file` brings in; on failure
-// unloads them and raises the error again.
-Module* LoadNew(const char* file, int mode, Module* caller) {
-  Module* const last = g.last;
+// unloads them and raises the error again. *fresh: whether the object
+// itself is new.
+//
+// A dlopen may run inside this one (the process's allocator, called for
+// the objects' names, may dlopen and dlclose): this call's objects are
+// those stamped with its id, wherever they are in the list, and they are
+// not unloaded meanwhile.
+Module* LoadNew(const char* file, int mode, Module* caller, bool* fresh) {
   Module* root = nullptr;
+  Module* first = nullptr;  // this call's first new object
   NotifyDebugger(RDebug::kAdd);
-  // What this call maps is a dlopen's (DF_1_NOOPEN refuses it); a dlopen
-  // nested in this one (from an allocator, say) restores the mark.
-  const bool was_mapping = g.dlopen_mapping;
-  g.dlopen_mapping = true;
+  const unsigned outer_call = g.dlopen_call;
+  const unsigned call = g.dlopen_call = ++g.dlopen_calls;
+  auto ours = [call](const Module& m) { return m.load_call == call; };
   CaughtError error;
   const bool ok = Catching(&error, [&] {
     SearchError err;
     root = LoadObject(file, caller, &err);
     if (root == nullptr) FatalLoad(err.objname, err.text, err.err);
-    Module* first = last->next;
+    for (Module* m = g.first; m && first == nullptr; m = m->next)
+      if (ours(*m)) first = m;
     if (first == nullptr) return;  // it was loaded already
     // An opened object heads its own loading chain (RTLD_NEXT, DT_RPATH).
-    for (Module* m = first; m; m = m->next)
-      if (m == root) root->loader = nullptr;
+    if (ours(*root)) root->loader = nullptr;
     LoadDependencies(first);
     NotifyDebugger(RDebug::kConsistent);
     for (Module* m = first; m; m = m->next) {
-      if (m->is_rtld) continue;
+      if (m->is_rtld || !ours(*m)) continue;
       m->dlopened = true;
       m->scope_root = root;
       m->deepbind = (mode & kRtldDeepbind) != 0;
@@ -261,21 +269,26 @@ Module* LoadNew(const char* file, int mode, Module* caller) {
     BuildSearchlist(*root);
     CheckVersionsFrom(first);
     for (Module* m = first; m; m = m->next)
-      if (!m->is_rtld && HasTls(*m)) AssignTlsModule(*m);
+      if (!m->is_rtld && ours(*m) && HasTls(*m)) AssignTlsModule(*m);
     // Dependencies first: the reverse of the root's initialiser order.
     const bool now = (mode & kRtldNow) != 0;
     for (unsigned i = root->ninitfini; i-- > 0;) RelocateModule(*root->initfini[i], now);
-    for (Module* m = first; m; m = m->next) FinishStaticTls(*m);
-    for (Module* m = first; m; m = m->next) glibc::DescribeModule(*m);
+    for (Module* m = first; m; m = m->next)
+      if (ours(*m)) FinishStaticTls(*m);
+    for (Module* m = first; m; m = m->next)
+      if (ours(*m)) glibc::DescribeModule(*m);
   });
-  g.dlopen_mapping = was_mapping;
+  g.dlopen_call = outer_call;
   if (!ok) {
-    Rollback(last);
+    Rollback(call);
     glibc::ListChanged();
     NotifyDebugger(RDebug::kConsistent);
     Fatal(nullptr, "", error.message, 0);
   }
-  if (last->next == nullptr) NotifyDebugger(RDebug::kConsistent);
+  *fresh = root->load_call == call;
+  for (Module* m = first; m; m = m->next)
+    if (ours(*m)) m->load_call = 0;
+  if (first == nullptr) NotifyDebugger(RDebug::kConsistent);
   return root;
 }
 
@@ -288,20 +301,19 @@ Module* Open(const char* file, int mode, Module* caller) {
     return g.program;
   }
   Module* root;
-  Module* const last = g.last;
+  bool fresh = false;
   if (mode & kRtldNoload) {
     SearchError err;
     root = FindLoadedObject(file, caller, &err);
     if (err.text != nullptr) FatalLoad(err.objname, err.text, err.err);
     if (root == nullptr) return nullptr;
   } else {
-    root = LoadNew(file, mode, caller);
+    root = LoadNew(file, mode, caller, &fresh);
   }
   // Initialisers run unless the object was open already (its scope exists):
   // its own, its dependencies', and those of objects already loaded but
   // not initialised yet (a constructor's dlopen).
-  bool initialise = root->searchlist == nullptr;
-  for (Module* m = last->next; m && !initialise; m = m->next) initialise = m == root;
+  const bool initialise = fresh || root->searchlist == nullptr;
   BuildSearchlist(*root);
   ++root->opencount;
   if (mode & kRtldNodelete) root->nodelete = true;

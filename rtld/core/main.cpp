@@ -205,7 +205,8 @@ uint64_t AuxvValue(uint64_t type) {
 
 void LoadDependencies(Module* first) {
   for (Module* m = first; m != nullptr; m = m->next) {
-    if (m->is_vdso || m->dyn.needed_count == 0) continue;
+    // Only the objects of the dlopen under way (a nested one's are done).
+    if (m->is_vdso || m->dyn.needed_count == 0 || m->load_call != g.dlopen_call) continue;
     m->deps = g.arena.New<Module*>(m->dyn.needed_count);
     if (m->deps == nullptr) FatalLoad("", "cannot allocate memory", 12);
     for (size_t i = 0; i < m->dyn.count; ++i) {

@@ -34,6 +34,7 @@ struct Module {
   alignas(8) unsigned char lm_glibc[1192 - sizeof(LinkMap)] = {};
 
   const char* path = "";          // as opened; "" for the program in PT_INTERP mode
+  bool path_malloced = false;     // path is from the process's allocator (State::libc_malloc)
   const char* soname = nullptr;   // DT_SONAME, or nullptr
   ModuleName* names = nullptr;    // names it was requested by (DT_NEEDED / preload)
   const char* origin = nullptr;   // directory for $ORIGIN; computed on first use
@@ -107,6 +108,7 @@ struct Module {
 
   // Dynamic loading (dlopen). The initial objects have none of this.
   bool dlopened = false;      // loaded by dlopen (can be unloaded)
+  unsigned load_call = 0;     // the dlopen call mapping it, until that call ends (State::dlopen_call)
   bool nodelete = false;      // RTLD_NODELETE or DF_1_NODELETE: never unloaded
   bool deepbind = false;      // RTLD_DEEPBIND: its local scope before the global one
   bool unloading = false;     // being finalised and unmapped

@@ -265,13 +265,25 @@ Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module
       return m;
     }
   }
+  // The path as glibc keeps it (its realname): during a dlopen in the glibc
+  // personality a copy from the process's allocator, so an interposed
+  // malloc sees dlopen allocate, as under glibc, and may itself dlopen
+  // (LoadNew allows for that); it frees with the object. Else the arena's.
+  char* path_copy = nullptr;
+  if (g.dlopen_call != 0 && g.libc_malloc != nullptr) {
+    const size_t n = support::StrLen(path) + 1;
+    path_copy = static_cast<char*>(g.libc_malloc(n));
+    if (path_copy != nullptr) support::MemCpy(path_copy, path, n);
+  }
   auto* m = g.arena.New<Module>();
   if (m == nullptr) {
     sys::Close(cand.fd);
+    if (path_copy != nullptr) g.libc_free(path_copy);
     *error = {path, "cannot allocate memory", 12};
     return nullptr;
   }
-  m->path = g.arena.Dup(path);
+  m->path_malloced = path_copy != nullptr;
+  m->path = path_copy != nullptr ? path_copy : g.arena.Dup(path);
   m->lm.l_name = m->path;
   m->loader = requester;
   LoadError e = MapAndDecode(cand, *m);
@@ -279,7 +291,7 @@ Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module
     // What glibc refuses once an object is mapped, before it joins the list.
     if (m->dyn.flags_1 & DF_1_PIE)
       e = {"cannot dynamically load position-independent executable"};
-    else if (g.dlopen_mapping && (m->dyn.flags_1 & DF_1_NOOPEN))
+    else if (g.dlopen_call != 0 && (m->dyn.flags_1 & DF_1_NOOPEN))
       e = {"shared object cannot be dlopen()ed"};
     else if (int err = MakeStacksExecutableFor(*m))
       e = {kExecStackError, err};
@@ -287,10 +299,16 @@ Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module
   }
   if (e) {
     // Errors past the header checks name the object as it was requested.
-    *error = {e.reading_headers ? m->path : name, e.text, e.err};
+    *error = {e.reading_headers ? g.arena.Dup(path) : name, e.text, e.err};
+    if (m->path_malloced) g.libc_free(const_cast<char*>(m->path));
+    else g.arena.Free(const_cast<char*>(m->path));
+    if (m->phdr_owned) g.arena.Free(const_cast<elf::Phdr*>(m->phdr));
+    g.arena.Free(m->versions);
+    g.arena.Free(m);
     return nullptr;
   }
   AddName(*m, name);
+  m->load_call = g.dlopen_call;
   AppendModule(m);
   if (Debugging(kDebugFiles)) {
     DebugLine([&](support::Buffer& b) { b.Str("file=").Str(name).Str(" [0];  generating link map"); });

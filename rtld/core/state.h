@@ -38,7 +38,12 @@ struct State {
   const uint8_t* random = nullptr;  // AT_RANDOM: 16 bytes
   uint64_t vdso_base = 0;         // AT_SYSINFO_EHDR
   bool command_mode = false;      // run as `ld.so PROGRAM`
-  bool dlopen_mapping = false;    // objects mapped now are a dlopen's (glibc's __RTLD_DLOPEN)
+  // The dlopen call under way (0: none), whose objects are those mapped
+  // now (glibc's __RTLD_DLOPEN: DF_1_NOOPEN refuses them); ids are never
+  // reused, so a dlopen nested in another (from an allocator) tells its
+  // objects from the outer one's.
+  unsigned dlopen_call = 0;
+  unsigned dlopen_calls = 0;
   const char* rtld_invoked_as = nullptr;  // ld.so's own argv[0] in command mode
 
   Options opt;

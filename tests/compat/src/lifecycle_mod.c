@@ -1,0 +1,102 @@
+/* The modules of lifecycle (one source, MOD_* selects the module). Each
+ * prints when its constructor and destructor run, unbuffered (stdout is
+ * flushed before every exit path the cases take). */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define SAY(...) (printf(__VA_ARGS__), fflush(stdout))
+
+#if defined MOD_EXECSTACK
+/* libcompat_lc_execstack.so: linked -z execstack. */
+int lc_execstack_value(void) { return 7; }
+
+#elif defined MOD_OUTER
+/* libcompat_lc_outer.so: its constructor dlopens libcompat_lc_inner.so, its
+ * destructor dlcloses it. */
+static void *inner;
+__attribute__((constructor)) static void init(void) {
+  SAY("  outer: constructor\n");
+  inner = dlopen("./libcompat_lc_inner.so", RTLD_NOW);
+  SAY("  outer: dlopen inner: %s\n", inner ? "handle" : dlerror());
+}
+__attribute__((destructor)) static void fini(void) {
+  SAY("  outer: destructor begins\n");
+  SAY("  outer: dlclose inner returned %d\n", inner ? dlclose(inner) : -1);
+  SAY("  outer: destructor ends\n");
+}
+
+#elif defined MOD_INNER || defined MOD_DEP
+#ifdef MOD_INNER
+#define NAME "inner"
+#else
+#define NAME "dep"
+#endif
+__attribute__((constructor)) static void init(void) { SAY("  " NAME ": constructor\n"); }
+__attribute__((destructor)) static void fini(void) { SAY("  " NAME ": destructor\n"); }
+int lc_dep_value(void) { return 5; }
+
+#elif defined MOD_NODELETE
+/* libcompat_lc_nodelete.so: linked -z nodelete. */
+static int counter;
+__attribute__((constructor)) static void init(void) { SAY("  nodelete: constructor\n"); }
+__attribute__((destructor)) static void fini(void) { SAY("  nodelete: destructor, counter %d\n", counter); }
+int lc_nodelete_next(void) { return ++counter; }
+
+#elif defined MOD_EXIT
+/* libcompat_lc_exit.so (needs libcompat_lc_dep.so): its destructor calls
+ * exit(3). */
+__attribute__((constructor)) static void init(void) { SAY("  exit: constructor\n"); }
+__attribute__((destructor)) static void fini(void) {
+  SAY("  exit: destructor calls exit(3)\n");
+  exit(3);
+}
+
+#elif defined MOD_NOOPEN
+/* libcompat_lc_noopen.so: linked -z nodlopen. */
+int lc_noopen_value(void) { return 1; }
+
+#elif defined MOD_USER
+/* libcompat_lc_user.so: needs libcompat_lc_noopen.so. */
+int lc_noopen_value(void);
+int lc_user_value(void) { return 10 + lc_noopen_value(); }
+
+#elif defined MOD_MALLOC
+/* libcompat_lc_malloc.so (LD_PRELOAD): a malloc that, once
+ * lc_malloc_arm() armed it, dlopens libcompat_lc_inner.so the next time it
+ * is called (a dlopen inside whatever called malloc, glibc's
+ * tst-rec-dlopen), calls into it and closes it. */
+#include <string.h>
+#include <unistd.h>
+static void *(*next_malloc)(size_t);
+static int armed, fired;
+void lc_malloc_arm(void) { armed = 1; }
+int lc_malloc_fired(void) { return fired; }
+void *malloc(size_t size) {
+  if (next_malloc == NULL) {
+    static int looking;
+    if (looking) {
+      static const char message[] = "error: malloc called while looking up malloc\n";
+      write(1, message, sizeof message - 1);
+      _exit(2);
+    }
+    looking = 1;
+    next_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+    looking = 0;
+  }
+  if (armed) {
+    armed = 0;
+    static const char message[] = "  malloc: recursive dlopen of inner\n";
+    write(1, message, sizeof message - 1);
+    void *h = dlopen("./libcompat_lc_inner.so", RTLD_NOW | RTLD_GLOBAL);
+    if (h != NULL) {
+      int (*fn)(void) = (int (*)(void))dlsym(h, "lc_dep_value");
+      fired = fn != NULL ? fn() : -1;
+      dlclose(h);
+    } else {
+      fired = -2;
+    }
+  }
+  return next_malloc(size);
+}
+#endif
