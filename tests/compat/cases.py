@@ -449,6 +449,26 @@ CASES = [
          [Step(["/usr/bin/valgrind", "--error-exitcode=1", "-q", PROG, "-la", "root/data"])],
          setup=make_ls_tree,
          requires=["/usr/bin/valgrind"]),
+    Case("dl_lifecycle", "objects coming and going: executable stacks for threads after a dlopen, "
+         "dl_iterate_phdr counts, -z nodlopen and -z nodelete, destructors that dlclose or exit, "
+         "a dlopen inside malloc",
+         "lifecycle",
+         [Step([PROG, "execstack"]),
+          Step([PROG, "counts"]),
+          Step([PROG, "nodlopen"]),
+          Step([PROG, "nodelete"]),
+          Step([PROG, "atexit"]),
+          Step([PROG, "exit"], status=3),
+          Step([PROG, "recursive"], env={"LD_PRELOAD": "./libcompat_lc_malloc.so"})],
+         built=["lifecycle", "libcompat_lc_init.so", "libcompat_lc_dep.so", "libcompat_lc_noopen.so",
+                "libcompat_lc_execstack.so", "libcompat_lc_outer.so", "libcompat_lc_inner.so",
+                "libcompat_lc_nodelete.so", "libcompat_lc_exit.so", "libcompat_lc_user.so",
+                "libcompat_lc_malloc.so"]),
+    Case("relr_abi_version", "a program with DT_RELR that needs libc.so.6 but not GLIBC_ABI_DT_RELR "
+         "(linked by mold) is refused at start",
+         "relr_mold",
+         [Step([PROG], status=127)],
+         built=["relr_mold"]),
 ]
 
 CASES_BY_NAME = {case.name: case for case in CASES}

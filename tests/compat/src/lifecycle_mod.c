@@ -46,7 +46,8 @@ int lc_nodelete_next(void) { return ++counter; }
 #elif defined MOD_EXIT
 /* libcompat_lc_exit.so (needs libcompat_lc_dep.so): its destructor calls
  * exit(3). */
-__attribute__((constructor)) static void init(void) { SAY("  exit: constructor\n"); }
+int lc_dep_value(void);
+__attribute__((constructor)) static void init(void) { SAY("  exit: constructor, dep %d\n", lc_dep_value()); }
 __attribute__((destructor)) static void fini(void) {
   SAY("  exit: destructor calls exit(3)\n");
   exit(3);
@@ -64,30 +65,20 @@ int lc_user_value(void) { return 10 + lc_noopen_value(); }
 #elif defined MOD_MALLOC
 /* libcompat_lc_malloc.so (LD_PRELOAD): a malloc that, once
  * lc_malloc_arm() armed it, dlopens libcompat_lc_inner.so the next time it
- * is called (a dlopen inside whatever called malloc, glibc's
- * tst-rec-dlopen), calls into it and closes it. */
-#include <string.h>
+ * is called (a dlopen inside whatever called malloc, as glibc's
+ * tst-rec-dlopen), calls into it and closes it. It allocates with libc's
+ * __libc_malloc. */
 #include <unistd.h>
-static void *(*next_malloc)(size_t);
+void *__libc_malloc(size_t size);
 static int armed, fired;
 void lc_malloc_arm(void) { armed = 1; }
 int lc_malloc_fired(void) { return fired; }
 void *malloc(size_t size) {
-  if (next_malloc == NULL) {
-    static int looking;
-    if (looking) {
-      static const char message[] = "error: malloc called while looking up malloc\n";
-      write(1, message, sizeof message - 1);
-      _exit(2);
-    }
-    looking = 1;
-    next_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
-    looking = 0;
-  }
   if (armed) {
     armed = 0;
     static const char message[] = "  malloc: recursive dlopen of inner\n";
-    write(1, message, sizeof message - 1);
+    ssize_t written = write(1, message, sizeof message - 1);
+    (void)written;
     void *h = dlopen("./libcompat_lc_inner.so", RTLD_NOW | RTLD_GLOBAL);
     if (h != NULL) {
       int (*fn)(void) = (int (*)(void))dlsym(h, "lc_dep_value");
@@ -97,6 +88,6 @@ void *malloc(size_t size) {
       fired = -2;
     }
   }
-  return next_malloc(size);
+  return __libc_malloc(size);
 }
 #endif
