@@ -17,7 +17,9 @@
  *              destructors not run yet run (its dependency's too), atexit
  *              handlers first
  *   recursive  (with LD_PRELOAD=./libcompat_lc_malloc.so) a dlopen inside a
- *              malloc called during a dlopen: both complete */
+ *              malloc called during a dlopen: both complete
+ *   relr       dlopen of a library with DT_RELR that needs libc.so.6 but
+ *              not GLIBC_ABI_DT_RELR (mold-linked) fails */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -142,6 +144,9 @@ int main(int argc, char **argv) {
       int (*fired)(void) = (int (*)(void))dlsym(m, "lc_malloc_fired");
       SAY("outer dlopen done; the recursive one got %d\n", fired());
       dlclose(h);
+    } else if (strcmp(argv[i], "relr") == 0) {
+      void *h = dlopen("./libcompat_lc_relr.so", RTLD_NOW);
+      SAY("dlopen relr: %s\n", h ? "handle" : dlerror());
     } else {
       SAY("unknown step\n");
       return 1;

@@ -62,6 +62,16 @@ int lc_noopen_value(void) { return 1; }
 int lc_noopen_value(void);
 int lc_user_value(void) { return 10 + lc_noopen_value(); }
 
+#elif defined MOD_RELR
+/* libcompat_lc_relr.so, linked by mold with -z pack-relative-relocs:
+ * DT_RELR (the pointer table's relative relocations), a need of libc.so.6
+ * with versions (puts), no need of GLIBC_ABI_DT_RELR: glibc 2.36 refuses
+ * it. */
+static const char *const words[] = {"one", "two", "three", "four"};
+void lc_relr_print(void) {
+  for (unsigned i = 0; i < sizeof words / sizeof words[0]; ++i) puts(words[i]);
+}
+
 #elif defined MOD_MALLOC
 /* libcompat_lc_malloc.so (LD_PRELOAD): a malloc that, once
  * lc_malloc_arm() armed it, dlopens libcompat_lc_inner.so the next time it
