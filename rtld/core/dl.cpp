@@ -46,9 +46,10 @@ void BuildSearchlist(Module& root) {
   }
   root.searchlist = list;
   root.nsearch = n;
-  SetScopeOrder(root, list, n);
+  // The program's order is the start-up one (glibc: its scope is the
+  // global one, always there); anything else opened sorts its scope now.
+  if (!root.is_program) SetScopeOrder(root, list, n);
 }
-
 
 void AddToGlobalScope(Module& m) {
   if (m.in_scope || m.is_vdso || m.is_missing) return;
@@ -313,7 +314,7 @@ Module* Open(const char* file, int mode, Module* caller) {
   // Initialisers run unless the object was open already (its scope exists):
   // its own, its dependencies', and those of objects already loaded but
   // not initialised yet (a constructor's dlopen).
-  const bool initialise = fresh || root->searchlist == nullptr;
+  const bool initialise = fresh || (root->searchlist == nullptr && !root->is_program);
   BuildSearchlist(*root);
   ++root->opencount;
   if (mode & kRtldNodelete) root->nodelete = true;

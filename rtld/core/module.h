@@ -91,9 +91,10 @@ struct Module {
   unsigned ndeps = 0;
   // glibc's l_initfini, the edges of the init/fini order: [0] is the
   // object itself; then, for the program and a dlopen root, the rest of its
-  // local scope in initialiser order (dependencies last); for any other
-  // object its direct dependencies. nullptr until known (a dlopen root
-  // while its own scope is sorted has none, as in glibc).
+  // local scope, sorted dependents before dependencies (initialisers run
+  // it from the end); for any other object its direct dependencies.
+  // nullptr until known (a dlopen root has none while its own scope is
+  // sorted, as in glibc).
   Module** initfini = nullptr;
   unsigned ninitfini = 0;
   unsigned index = 0;         // position in load order
