@@ -78,6 +78,9 @@ void BuildSearchlist(Module& root) {
   }
   root.searchlist = list;
   root.nsearch = n;
+  // The program's order is the start-up one (glibc: its scope is the
+  // global one, always there); anything else opened sorts its scope now.
+  if (!root.is_program) SetScopeOrder(root, list, n);
 }
 
 // Replaces m's extra scopes with `roots` [0, n) (a new block: readers may
@@ -192,11 +195,13 @@ void FreeRecords(Module& m) {
     n = next;
   }
   if (m.path != m.lm.l_name) g.arena.Free(const_cast<char*>(m.lm.l_name));
-  g.arena.Free(const_cast<char*>(m.path));
+  if (m.path_malloced) g.libc_free(const_cast<char*>(m.path));
+  else g.arena.Free(const_cast<char*>(m.path));
   g.arena.Free(const_cast<char*>(m.origin));
   g.arena.Free(m.versions);
   g.arena.Free(m.deps);
   g.arena.Free(m.searchlist);
+  g.arena.Free(m.initfini);
   g.arena.Free(m.reldeps);
   g.arena.Free(m.extra_scopes);
   g.arena.Free(m.filtees);
@@ -214,17 +219,16 @@ void Unload(Module& m) {
   ReleaseTlsModule(m);
   Unlink(m);
   if (m.map_end > m.map_start) sys::Munmap(reinterpret_cast<void*>(m.map_start), m.map_end - m.map_start);
-  ++g.load_subs;
   FreeRecords(m);
 }
 
-// Unloads every object after `last` in load order (a failed dlopen's).
+// Unloads the objects dlopen call `call` mapped (it failed), last first.
 // The loader's own record may have joined the list meanwhile: it stays.
-void Rollback(Module* last) {
+void Rollback(unsigned call) {
   Module* m = g.last;
-  while (m != last && m != nullptr) {
+  while (m != nullptr) {
     Module* prev = m->prev;
-    if (!m->is_rtld) Unload(*m);
+    if (m->load_call == call && !m->is_rtld) Unload(*m);
     m = prev;
   }
 }
@@ -253,10 +257,35 @@ void Collect() {
   g_collecting = false;
 }
 
+// An object that stays while the dlopen root whose scope it searched goes
+// away searches its own direct dependencies instead (glibc makes it a scope
+// from its initfini list), and forgets a loader that goes.
+void Orphan(Module& m) {
+  bool changed = false;
+  if (m.scope_root != nullptr && !m.scope_root->marked) {
+    if (m.searchlist == nullptr && m.initfini != nullptr) {
+      auto** list = g.arena.New<Module*>(m.ninitfini);
+      if (list == nullptr) OutOfMemory();
+      for (unsigned i = 0; i < m.ninitfini; ++i) list[i] = m.initfini[i];
+      m.searchlist = list;
+      m.nsearch = m.ninitfini;
+    }
+    m.scope_root = &m;
+    changed = true;
+  }
+  if (m.loader != nullptr && !m.loader->marked) {
+    m.loader = nullptr;
+    changed = true;
+  }
+  if (changed) glibc::DescribeModule(m);
+}
+
 void CollectOnce() {
   unsigned n = 0;
   for (Module* m = g.first; m; m = m->next) {
-    m->marked = !m->dlopened || m->opencount > 0 || m->nodelete || m->unloading || glibc::KeepsLoaded(*m);
+    // Objects a dlopen under way mapped are that call's until it ends.
+    m->marked = !m->dlopened || m->opencount > 0 || m->nodelete || m->unloading || m->load_call != 0 ||
+                glibc::KeepsLoaded(*m);
     ++n;
   }
   for (bool changed = true; changed;) {
@@ -269,21 +298,31 @@ void CollectOnce() {
         if (!m->reldeps[i]->marked) changed = m->reldeps[i]->marked = true;
     }
   }
-  Module* unused[n];
+  Module* all[n];
   unsigned k = 0;
-  for (Module* m = g.first; m; m = m->next)
-    if (!m->marked) unused[k++] = m;
+  n = 0;
+  for (Module* m = g.first; m; m = m->next) {
+    all[n++] = m;
+    if (!m->marked) ++k;
+  }
   if (k == 0) return;
-  for (unsigned i = 0; i < k; ++i) unused[i]->unloading = true;
-  // Finalisers: dependents before their dependencies. They may call
-  // dlclose themselves; objects being unloaded count as used then.
-  SortModules(unused, k, false);
-  Module** list = unused;
+  for (unsigned i = 0; i < n; ++i) {
+    if (!all[i]->marked) all[i]->unloading = true;
+    else if (all[i]->dlopened) Orphan(*all[i]);
+  }
+  // Finalisers in glibc's order for the whole list (the program first,
+  // relocation dependencies counted): dependents before their
+  // dependencies. They may call dlclose themselves; objects being
+  // unloaded count as used then.
+  SortModules(all, n, true, true);
+  Module** list = all;
   WithoutCatching([&] {
-    for (unsigned i = 0; i < k; ++i) Finalize(*list[i]);
+    for (unsigned i = 0; i < n; ++i)
+      if (!list[i]->marked) Finalize(*list[i]);
   });
   NotifyDebugger(RDebug::kDelete);
-  for (unsigned i = 0; i < k; ++i) Unload(*unused[i]);
+  for (unsigned i = 0; i < n; ++i)
+    if (!all[i]->marked) Unload(*all[i]);
   glibc::ListChanged();
   NotifyDebugger(RDebug::kConsistent);
 }
@@ -291,49 +330,67 @@ void CollectOnce() {
 bool HasTls(const Module& m) { return m.tls_memsz != 0 || m.tls_filesz != 0; }
 
 // Maps, links, relocates the objects `file` brings in; on failure
-// unloads them and raises the error again.
-Module* LoadNew(const char* file, int mode, Module* caller) {
-  Module* const last = g.last;
+// unloads them and raises the error again. *fresh: whether the object
+// itself is new.
+//
+// A dlopen may run inside this one (the process's allocator, called for
+// the objects' names, may dlopen and dlclose): this call's objects are
+// those stamped with its id, wherever they are in the list, and they are
+// not unloaded meanwhile.
+Module* LoadNew(const char* file, int mode, Module* caller, bool* fresh) {
   Module* root = nullptr;
+  Module* first = nullptr;  // this call's first new object
   NotifyDebugger(RDebug::kAdd);
+  const unsigned outer_call = g.dlopen_call;
+  const unsigned call = g.dlopen_call = ++g.dlopen_calls;
+  auto ours = [call](const Module& m) { return m.load_call == call; };
   CaughtError error;
   const bool ok = Catching(&error, [&] {
     SearchError err;
     root = LoadObject(file, caller, &err);
     if (root == nullptr) FatalLoad(err.objname, err.text, err.err);
-    Module* first = last->next;
+    for (Module* m = g.first; m && first == nullptr; m = m->next)
+      if (ours(*m)) first = m;
     if (first == nullptr) return;  // it was loaded already
     // An opened object heads its own loading chain (RTLD_NEXT, DT_RPATH).
-    for (Module* m = first; m; m = m->next)
-      if (m == root) root->loader = nullptr;
-    if (root->dyn.flags_1 & DF_1_NOOPEN) FatalLoad(root->lm.l_name, "shared object cannot be dlopen()ed");
+    if (ours(*root)) root->loader = nullptr;
     LoadDependencies(first);
-    first = last->next;  // the root's filtees go before it
+    // The root's filtees go before it: this call's first object again.
+    first = nullptr;
+    for (Module* m = g.first; m && first == nullptr; m = m->next)
+      if (ours(*m)) first = m;
     NotifyDebugger(RDebug::kConsistent);
     for (Module* m = first; m; m = m->next) {
-      if (m->is_rtld) continue;
+      if (m->is_rtld || !ours(*m)) continue;
       m->dlopened = true;
       m->scope_root = root;
       m->deepbind = (mode & kRtldDeepbind) != 0;
       if ((m->dyn.flags_1 & DF_1_NODELETE) || (mode & kRtldNodelete)) m->nodelete = true;
+      if (m != root) SetDependencyOrder(*m);
     }
     BuildSearchlist(*root);
     CheckVersionsFrom(first);
     for (Module* m = first; m; m = m->next)
-      if (!m->is_rtld && HasTls(*m)) AssignTlsModule(*m);
+      if (!m->is_rtld && ours(*m) && HasTls(*m)) AssignTlsModule(*m);
+    // Dependencies first: the reverse of the root's initialiser order.
     const bool now = (mode & kRtldNow) != 0;
-    for (Module* m = g.last; m != last; m = m->prev)
-      if (!m->is_rtld) RelocateModule(*m, now);
-    for (Module* m = first; m; m = m->next) FinishStaticTls(*m);
-    for (Module* m = first; m; m = m->next) glibc::DescribeModule(*m);
+    for (unsigned i = root->ninitfini; i-- > 0;) RelocateModule(*root->initfini[i], now);
+    for (Module* m = first; m; m = m->next)
+      if (ours(*m)) FinishStaticTls(*m);
+    for (Module* m = first; m; m = m->next)
+      if (ours(*m)) glibc::DescribeModule(*m);
   });
+  g.dlopen_call = outer_call;
   if (!ok) {
-    Rollback(last);
+    Rollback(call);
     glibc::ListChanged();
     NotifyDebugger(RDebug::kConsistent);
     Fatal(nullptr, "", error.message, 0);
   }
-  if (last->next == nullptr) NotifyDebugger(RDebug::kConsistent);
+  *fresh = root->load_call == call;
+  for (Module* m = first; m; m = m->next)
+    if (ours(*m)) m->load_call = 0;
+  if (first == nullptr) NotifyDebugger(RDebug::kConsistent);
   return root;
 }
 
@@ -346,15 +403,19 @@ Module* Open(const char* file, int mode, Module* caller) {
     return g.program;
   }
   Module* root;
-  Module* const last = g.last;
+  bool fresh = false;
   if (mode & kRtldNoload) {
     SearchError err;
     root = FindLoadedObject(file, caller, &err);
     if (err.text != nullptr) FatalLoad(err.objname, err.text, err.err);
     if (root == nullptr) return nullptr;
   } else {
-    root = LoadNew(file, mode, caller);
+    root = LoadNew(file, mode, caller, &fresh);
   }
+  // Initialisers run unless the object was open already (its scope exists):
+  // its own, its dependencies', and those of objects already loaded but
+  // not initialised yet (a constructor's dlopen).
+  const bool initialise = fresh || (root->searchlist == nullptr && !root->is_program);
   BuildSearchlist(*root);
   ++root->opencount;
   if (mode & kRtldNodelete) root->nodelete = true;
@@ -366,25 +427,17 @@ Module* Open(const char* file, int mode, Module* caller) {
     DebugLine([&](support::Buffer& b) {
       b.Str("opening file=").Str(DisplayName(*root)).Str(" [0]; direct_opencount=").Dec(root->opencount);
     });
-  // Initialisers of what this call loaded, the opened object last. An
-  // error in them is not dlopen's: it ends the process as at start-up.
-  unsigned n = 1;
-  for (Module* m = last->next; m; m = m->next) ++n;
-  Module* order[n];
-  n = 0;
-  order[n++] = root;
-  for (Module* m = last->next; m; m = m->next) {
-    ++g.load_adds;
-    if (m != root) order[n++] = m;
-  }
-  Module** list = order;
+  // An error in an initialiser is not dlopen's: it ends the process as at
+  // start-up.
   glibc::ListChanged();
-  WithoutCatching([&] { RunInitializersOf(list, n); });
+  if (initialise) WithoutCatching([&] { RunInitializersOf(*root); });
   glibc::ListChanged();
   return root;
 }
 
 void Close(Module* handle) {
+  // glibc ignores dlclose of a NODELETE object, however often.
+  if (IsLoaded(handle) && handle->dlopened && handle->nodelete) return;
   if (!IsLoaded(handle) || handle->opencount == 0) FatalLoad("", "shared object not open");
   --handle->opencount;
   if (Debugging(kDebugFiles))

@@ -239,7 +239,7 @@ RTLD_EXPORT int dl_iterate_phdr(int (*callback)(DlPhdrInfo*, size_t, void*), voi
     info.dlpi_phdr = m->phdr;
     info.dlpi_phnum = m->phnum;
     info.dlpi_adds = g.load_adds;
-    info.dlpi_subs = g.load_subs;
+    info.dlpi_subs = g.load_adds - g.nmodules;  // glibc's count: added and no longer listed
     info.dlpi_tls_modid = m->tls_modid;
     info.dlpi_tls_data = TlsDataIfAllocated(*m);
     ret = callback(&info, sizeof info, data);

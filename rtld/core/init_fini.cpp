@@ -1,10 +1,12 @@
 #include "rtld/core/init_fini.h"
 
 #include "rtld/core/debug.h"
+#include "rtld/core/diag.h"
 #include "rtld/core/dl_lock.h"
 #include "rtld/core/main.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
+#include "rtld/support/string.h"
 
 namespace rtld {
 
@@ -13,12 +15,25 @@ namespace {
 using InitFn = void (*)(int, char**, char**);
 using FiniFn = void (*)();
 
-void Visit(Module** &head, Module* m) {
+[[noreturn]] void OutOfMemory() { FatalLoad("", "cannot allocate memory", 12); }
+
+// glibc's dfs_traversal: m and, depth first, what its initfini list (and,
+// when saw_reldeps is given, its reldeps, last first) leads to, pushed in
+// post-order below *head. The program is never a dependency; objects
+// already visited (or outside the sort) are skipped.
+void Visit(Module** &head, Module* m, bool* saw_reldeps) {
   if (m->visited) return;
   m->visited = true;
-  for (unsigned i = 0; i < m->ndeps; ++i) {
-    Module* d = m->deps[i];
-    if (!d->visited && !d->is_program) Visit(head, d);
+  for (unsigned i = 1; i < m->ninitfini; ++i) {
+    Module* d = m->initfini[i];
+    if (!d->visited && !d->is_program) Visit(head, d, saw_reldeps);
+  }
+  if (saw_reldeps != nullptr && m->nreldeps != 0) {
+    *saw_reldeps = true;
+    for (unsigned i = m->nreldeps; i-- > 0;) {
+      Module* d = m->reldeps[i];
+      if (!d->visited && !d->is_program) Visit(head, d, saw_reldeps);
+    }
   }
   *--head = m;
 }
@@ -38,27 +53,73 @@ void CallInit(Module& m) {
   }
 }
 
+bool IsLibc(const Module& m) { return m.soname != nullptr && support::StrEq(m.soname, "libc.so.6"); }
+
 }  // namespace
 
-void SortModules(Module** maps, unsigned n, bool force_first) {
+void SortModules(Module** maps, unsigned n, bool force_first, bool for_fini) {
   if (n == 0) return;
-  Module* first = maps[0];
+  Module* const first = maps[0];
   // Only the given objects take part: the walk must not step outside them.
   for (Module* m = g.first; m; m = m->next) m->visited = true;
   for (unsigned i = 0; i < n; ++i) maps[i]->visited = false;
-  Module* buf[n];
-  Module** head = buf + n;
-  for (unsigned i = n; i-- > 0;) {
-    Visit(head, maps[i]);
-    if (head == buf) break;
+  Module* rpo[n];
+  Module** head = rpo + n;
+  bool saw_reldeps = false;
+  for (unsigned i = n; i-- > 0 && head != rpo;) Visit(head, maps[i], for_fini ? &saw_reldeps : nullptr);
+  if (saw_reldeps) {
+    // The second walk writes maps directly; glibc leaves the first object
+    // where this walk puts it.
+    for (unsigned i = 0; i < n; ++i) rpo[i]->visited = false;
+    Module** out = maps + n;
+    for (unsigned i = n; i-- > 0 && out != maps;) Visit(out, rpo[i], nullptr);
+    return;
   }
-  for (unsigned i = 0; i < n; ++i) maps[i] = buf[i];
+  for (unsigned i = 0; i < n; ++i) maps[i] = rpo[i];
   if (force_first && maps[0] != first) {
     unsigned j = 0;
     while (maps[j] != first) ++j;
     for (; j > 0; --j) maps[j] = maps[j - 1];
     maps[0] = first;
   }
+}
+
+void SetDependencyOrder(Module& m) {
+  if (m.initfini != nullptr) return;
+  auto** list = g.arena.New<Module*>(m.ndeps + 1);
+  if (list == nullptr) OutOfMemory();
+  list[0] = &m;
+  for (unsigned i = 0; i < m.ndeps; ++i) list[i + 1] = m.deps[i];
+  m.initfini = list;
+  m.ninitfini = m.ndeps + 1;
+}
+
+void SetScopeOrder(Module& root, Module* const* list, unsigned n) {
+  auto** order = g.arena.New<Module*>(n == 0 ? 1 : n);
+  if (order == nullptr) OutOfMemory();
+  for (unsigned i = 0; i < n; ++i) order[i] = list[i];
+  // The root heads its list even when its filtees precede it in the search
+  // list (it is initialised last, as glibc's l_initfini[0]).
+  for (unsigned i = 1; i < n; ++i) {
+    if (order[i] != &root) continue;
+    for (; i > 0; --i) order[i] = order[i - 1];
+    order[0] = &root;
+    break;
+  }
+  // The sort reads root's previous list (if it was loaded as a dependency,
+  // its direct dependencies; if it is new, none).
+  SortModules(order, n, !IsLibc(root), false);
+  g.arena.Free(root.initfini);
+  root.initfini = order;
+  root.ninitfini = n;
+  // glibc drops the relocation dependencies that the scope now covers.
+  unsigned k = 0;
+  for (unsigned i = 0; i < root.nreldeps; ++i) {
+    bool covered = false;
+    for (unsigned j = 1; j < n && !covered; ++j) covered = order[j] == root.reldeps[i];
+    if (!covered) root.reldeps[k++] = root.reldeps[i];
+  }
+  root.nreldeps = k;
 }
 
 void RunInitializers() {
@@ -69,10 +130,13 @@ void RunInitializers() {
     const uint64_t n = prog.dyn.preinit_arraysz / sizeof(uint64_t);
     for (uint64_t i = 0; i < n; ++i) reinterpret_cast<InitFn>(fns[i])(argc, g.argv, g.envp);
   }
-  Module* order[g.nscope];
-  for (unsigned i = 0; i < g.nscope; ++i) order[i] = g.scope[i];
-  SortModules(order, g.nscope, true);
-  for (unsigned i = g.nscope; i-- > 0;) CallInit(*order[i]);
+  RunInitializersOf(prog);
+}
+
+void RunInitializersOf(Module& root) {
+  // A constructor may dlopen and so add to the list (not to this one).
+  Module** const order = root.initfini;
+  for (unsigned i = root.ninitfini; i-- > 0;) CallInit(*order[i]);
 }
 
 void Finalize(Module& m) {
@@ -89,19 +153,23 @@ void Finalize(Module& m) {
 }
 
 void RunFinalizers() {
-  DlLockGuard lock;
+  // As glibc's _dl_fini: the order is fixed under the lock, every object
+  // gets one more reference (a finaliser's dlclose cannot unload what is
+  // still to be finalised), and the finalisers run without the lock.
+  DlLock::Acquire();
   unsigned n = 0;
   for (Module* m = g.first; m; m = m->next) ++n;
   Module* order[n];
   n = 0;
-  for (Module* m = g.first; m; m = m->next) order[n++] = m;
-  SortModules(order, n, true);
+  for (Module* m = g.first; m; m = m->next) {
+    order[n++] = m;
+    ++m->opencount;
+  }
+  SortModules(order, n, true, true);
+  DlLock::Release();
   for (unsigned i = 0; i < n; ++i) Finalize(*order[i]);
-}
-
-void RunInitializersOf(Module** maps, unsigned n) {
-  SortModules(maps, n, true);
-  for (unsigned i = n; i-- > 0;) CallInit(*maps[i]);
+  DlLockGuard lock;
+  for (unsigned i = 0; i < n; ++i) --order[i]->opencount;
 }
 
 }  // namespace rtld

@@ -202,13 +202,20 @@ void NoteBinding(Module& from, const Module& to_const) {
   Module& to = const_cast<Module&>(to_const);
   if (&from == &to || !to.dlopened || to.nodelete) return;
   DlLockGuard lock;
-  if (!from.dlopened || from.nodelete) {
-    // Whatever can never be unloaded keeps what it bound to forever.
+  if (!from.dlopened) {
+    // An initial object is never unloaded: what it bound to stays forever.
     to.nodelete = true;
     return;
   }
-  for (unsigned i = 0; i < from.ndeps; ++i)
-    if (from.deps[i] == &to) return;
+  // Already an edge of the init/fini order (for a dlopen root, anything in
+  // its scope; glibc's l_initfini).
+  if (from.initfini != nullptr) {
+    for (unsigned i = 0; i < from.ninitfini; ++i)
+      if (from.initfini[i] == &to) return;
+  } else {
+    for (unsigned i = 0; i < from.ndeps; ++i)
+      if (from.deps[i] == &to) return;
+  }
   for (unsigned i = 0; i < from.nreldeps; ++i)
     if (from.reldeps[i] == &to) return;
   if (from.nreldeps == from.reldeps_cap) {

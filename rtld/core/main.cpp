@@ -11,6 +11,7 @@
 #include "rtld/elf/path.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
+#include "rtld/core/stack.h"
 #include "rtld/core/state.h"
 #include "rtld/core/stats.h"
 #include "rtld/core/symcache.h"
@@ -164,19 +165,6 @@ void BuildScope() {
   }
 }
 
-// A library built without PT_GNU_STACK's no-exec marking needs an executable
-// stack (the kernel already honoured the program's own marking).
-void MakeStackExecutableIfAsked() {
-  bool wanted = false;
-  for (unsigned i = 0; i < g.nscope; ++i) wanted |= !g.scope[i]->is_program && g.scope[i]->wants_exec_stack;
-  if (!wanted) return;
-  const uint64_t page = reinterpret_cast<uint64_t>(g.sp) & ~(g.page_size - 1);
-  constexpr int kProtGrowsDown = 0x01000000;  // PROT_GROWSDOWN
-  long r = sys::Mprotect(reinterpret_cast<void*>(page), g.page_size,
-                         sys::kProtRead | sys::kProtWrite | sys::kProtExec | kProtGrowsDown);
-  if (r < 0) FatalLoad("", "cannot enable executable stack as shared object requires", static_cast<int>(-r));
-}
-
 // LD_DEBUG=scopes: the global scope every initial object searches.
 void DebugScopes() {
   DebugLine([](support::Buffer& b) { b.Str("Initial object scopes"); });
@@ -296,8 +284,11 @@ Module* LoadDependenciesOf(Module& m) {
 
 void LoadDependencies(Module* first) {
   for (Module* m = first; m != nullptr;) {
-    Module* placed = LoadDependenciesOf(*m);
-    m->deps_loaded = true;
+    // Only the objects of the dlopen under way (a nested one's are done;
+    // an outer one's are left to it).
+    const bool ours = m->load_call == g.dlopen_call;
+    Module* placed = ours ? LoadDependenciesOf(*m) : nullptr;
+    if (ours) m->deps_loaded = true;
     // Filtees placed before m come next, as in glibc; then the objects
     // after m that are not done yet.
     Module* next = placed != nullptr ? placed : m->next;
@@ -321,6 +312,10 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   const bool command_mode = AuxvValue(AT_ENTRY) == reinterpret_cast<uint64_t>(&_start);
   g.command_mode = command_mode;
   if (command_mode) {
+    // The kernel honoured the loader's PT_GNU_STACK; objects mapped from
+    // here on, the program first, get an executable stack if they need
+    // one (as glibc's loader: the kernel only knows what it ran).
+    InitStackState(*g.rtld);
     const char* path = ParseCommandLine();
     SearchError err;
     Module* prog = LoadProgram(path, &err);
@@ -339,6 +334,7 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
     SetAuxv(AT_EXECFN, reinterpret_cast<uint64_t>(path));
   } else {
     AdoptKernelProgram();
+    InitStackState(*g.program);
   }
   Module& prog = *g.program;
   AppendModule(&prog);
@@ -359,6 +355,11 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   LoadPreloads(g.opt.preload_arg, "--preload");
   LoadDependencies(g.program);
   BuildScope();
+  // glibc counts its own link map among the objects ever added, also when
+  // nothing needs it in the list.
+  if (!g.rtld->listed) ++g.load_adds;
+  for (Module* m = g.first; m; m = m->next)
+    if (!m->is_program) SetDependencyOrder(*m);
   glibc::SetProcessData(g.sp, g.argv, g.secure);
   if (Debugging(kDebugScopes)) DebugScopes();
   EndPhase(Phase::kLoad);
@@ -369,7 +370,6 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   CheckVersions();
   glibc::Detect();
   symcache::Attach();
-  MakeStackExecutableIfAsked();
 
   glibc::BeforeTls();
   SetUpStaticTls();
@@ -378,12 +378,8 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   // Dependencies first, in initialiser order (a library's IFUNC resolvers
   // may call into libc, which must be relocated by then); the loader
   // relocated itself.
-  {
-    Module* order[g.nscope];
-    for (unsigned i = 0; i < g.nscope; ++i) order[i] = g.scope[i];
-    SortModules(order, g.nscope, true);
-    for (unsigned i = g.nscope; i-- > 0;) RelocateModule(*order[i]);
-  }
+  SetScopeOrder(prog, g.scope, g.nscope);
+  for (unsigned i = prog.ninitfini; i-- > 0;) RelocateModule(*prog.initfini[i]);
   if (g.opt.record_bindings != nullptr) symcache::WriteRecordingAndExit();
   InitializeStaticTls();
   glibc::AfterRelocation();
@@ -397,7 +393,6 @@ EntryAndStack RtldMain(uint64_t* sp, uint64_t base, uint64_t start_tsc) {
   EndPhase(Phase::kInit);
   if (Debugging(kDebugLibs))
     DebugLine([](support::Buffer& b) { b.Str("transferring control: ").Str(ProgramName()); });
-  g.load_adds = g.nmodules;
   ReportStatistics();
   return {prog.entry, reinterpret_cast<uint64_t>(g.sp)};
 }

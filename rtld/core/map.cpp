@@ -149,8 +149,10 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
     if (ph.type == PT_TLS && ph.memsz != 0 && ph.align != 0 && !IsPowerOfTwo(ph.align))
       return {"ELF TLS segment alignment is not a power of two"};
     if (ph.type != PT_LOAD) continue;
-    if ((ph.align & (page - 1)) != 0) return {"ELF load command alignment not page-aligned"};
-    if (((ph.vaddr - ph.offset) & (ph.align - 1)) != 0)
+    // As glibc 2.36: only the page congruence of p_offset and p_vaddr
+    // matters; p_align (1, say, or not a power of two) only asks for more
+    // alignment of the whole mapping when it is a larger power of two.
+    if (((ph.vaddr - ph.offset) & (page - 1)) != 0)
       return {"ELF load command address/offset not page-aligned"};
     if (ph.filesz > ph.memsz) return {"ELF load command has p_filesz greater than p_memsz"};
     if (ph.offset > file_size || ph.filesz > file_size - ph.offset)
@@ -162,7 +164,7 @@ LoadError MapSegments(int fd, const sys::Stat& st, const FileHead& head, Module&
     if (ph.memsz == 0) continue;
     if (ph.vaddr < lo) lo = ph.vaddr;
     if (ph.vaddr + ph.memsz > hi) hi = ph.vaddr + ph.memsz;
-    if (ph.align > max_align) max_align = ph.align;
+    if (IsPowerOfTwo(ph.align) && ph.align > max_align) max_align = ph.align;
     ++nload;
   }
   if (nload == 0) return {"object file has no loadable segments"};

@@ -34,6 +34,7 @@ struct Module {
   alignas(8) unsigned char lm_glibc[1192 - sizeof(LinkMap)] = {};
 
   const char* path = "";          // as opened; "" for the program in PT_INTERP mode
+  bool path_malloced = false;     // path is from the process's allocator (State::libc_malloc)
   const char* soname = nullptr;   // DT_SONAME, or nullptr
   ModuleName* names = nullptr;    // names it was requested by (DT_NEEDED / preload)
   const char* origin = nullptr;   // directory for $ORIGIN; computed on first use
@@ -94,11 +95,19 @@ struct Module {
   Module** filtees = nullptr;
   unsigned nfiltees = 0;
   bool deps_loaded = false;   // its DT_NEEDED and filtees have been loaded
+  // glibc's l_initfini, the edges of the init/fini order: [0] is the
+  // object itself; then, for the program and a dlopen root, the rest of its
+  // local scope, sorted dependents before dependencies (initialisers run
+  // it from the end); for any other object its direct dependencies.
+  // nullptr until known (a dlopen root has none while its own scope is
+  // sorted, as in glibc).
+  Module** initfini = nullptr;
+  unsigned ninitfini = 0;
   unsigned index = 0;         // position in load order when mapped (a filtee moved before its filter keeps its own)
 
   bool is_program = false, is_rtld = false, is_vdso = false;
   bool is_missing = false;    // --list only: a dependency that was not found
-  bool wants_exec_stack = false;  // PT_GNU_STACK with PF_X
+  bool wants_exec_stack = true;   // PT_GNU_STACK with PF_X, or none (glibc's default: executable)
   bool dynamic_writable = false;  // PT_DYNAMIC is writable: its d_ptr values are addresses (RelocateDynamic)
   bool in_scope = false;      // in the global scope
   bool listed = false;        // in the load-order list
@@ -107,6 +116,7 @@ struct Module {
 
   // Dynamic loading (dlopen). The initial objects have none of this.
   bool dlopened = false;      // loaded by dlopen (can be unloaded)
+  unsigned load_call = 0;     // the dlopen call mapping it, until that call ends (State::dlopen_call)
   bool nodelete = false;      // RTLD_NODELETE or DF_1_NODELETE: never unloaded
   bool deepbind = false;      // RTLD_DEEPBIND: its local scope before the global one
   bool unloading = false;     // being finalised and unmapped

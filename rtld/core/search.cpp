@@ -4,6 +4,7 @@
 #include "rtld/core/diag.h"
 #include "rtld/core/map.h"
 #include "rtld/core/relocate.h"
+#include "rtld/core/stack.h"
 #include "rtld/core/state.h"
 #include "rtld/elf/path.h"
 #include "rtld/support/string.h"
@@ -253,34 +254,61 @@ LoadError MapAndDecode(Candidate& cand, Module& m) {
 // Maps the opened candidate as a new module.
 Module* MapCandidate(Candidate& cand, const char* path, const char* name, Module* requester,
                      SearchError* error) {
-  // The same file reached by another name: one object.
+  // The same file reached by another name: one object. Not the program:
+  // glibc keeps no file identity for it (as the kernel ran it, or in
+  // command mode as the kernel would have), so its file maps anew, and
+  // fails as an executable.
   for (Module* m = g.first; m != nullptr; m = m->next) {
-    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso) {
+    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso && !m->is_program) {
       sys::Close(cand.fd);
       AddName(*m, name);
       return m;
     }
   }
+  // The path as glibc keeps it (its realname): during a dlopen in the glibc
+  // personality a copy from the process's allocator, so an interposed
+  // malloc sees dlopen allocate, as under glibc, and may itself dlopen
+  // (LoadNew allows for that); it frees with the object. Else the arena's.
+  char* path_copy = nullptr;
+  if (g.dlopen_call != 0 && g.libc_malloc != nullptr) {
+    const size_t n = support::StrLen(path) + 1;
+    path_copy = static_cast<char*>(g.libc_malloc(n));
+    if (path_copy != nullptr) support::MemCpy(path_copy, path, n);
+  }
   auto* m = g.arena.New<Module>();
   if (m == nullptr) {
     sys::Close(cand.fd);
+    if (path_copy != nullptr) g.libc_free(path_copy);
     *error = {path, "cannot allocate memory", 12};
     return nullptr;
   }
-  m->path = g.arena.Dup(path);
+  m->path_malloced = path_copy != nullptr;
+  m->path = path_copy != nullptr ? path_copy : g.arena.Dup(path);
   m->lm.l_name = m->path;
   m->loader = requester;
   LoadError e = MapAndDecode(cand, *m);
-  if (!e && (m->dyn.flags_1 & DF_1_PIE)) {
-    sys::Munmap(reinterpret_cast<void*>(m->map_start), m->map_end - m->map_start);
-    e = {"cannot dynamically load position-independent executable"};
+  if (!e) {
+    // What glibc refuses once an object is mapped, before it joins the list.
+    if (m->dyn.flags_1 & DF_1_PIE)
+      e = {"cannot dynamically load position-independent executable"};
+    else if (g.dlopen_call != 0 && (m->dyn.flags_1 & DF_1_NOOPEN))
+      e = {"shared object cannot be dlopen()ed"};
+    else if (int err = MakeStacksExecutableFor(*m))
+      e = {kExecStackError, err};
+    if (e) sys::Munmap(reinterpret_cast<void*>(m->map_start), m->map_end - m->map_start);
   }
   if (e) {
     // Errors past the header checks name the object as it was requested.
-    *error = {e.reading_headers ? m->path : name, e.text, e.err};
+    *error = {e.reading_headers ? g.arena.Dup(path) : name, e.text, e.err};
+    if (m->path_malloced) g.libc_free(const_cast<char*>(m->path));
+    else g.arena.Free(const_cast<char*>(m->path));
+    if (m->phdr_owned) g.arena.Free(const_cast<elf::Phdr*>(m->phdr));
+    g.arena.Free(m->versions);
+    g.arena.Free(m);
     return nullptr;
   }
   AddName(*m, name);
+  m->load_call = g.dlopen_call;
   AppendModule(m);
   if (Debugging(kDebugFiles)) {
     DebugLine([&](support::Buffer& b) { b.Str("file=").Str(name).Str(" [0];  generating link map"); });
@@ -308,6 +336,7 @@ bool NameMatches(const Module& m, const char* name) {
 
 void AppendModule(Module* m) {
   m->listed = true;
+  ++g.load_adds;
   m->index = g.nmodules++;
   m->prev = g.last;
   m->lm.l_prev = g.last ? &g.last->lm : nullptr;
@@ -514,7 +543,7 @@ Module* FindLoadedObject(const char* name, Module* requester, SearchError* error
   }
   sys::Close(cand.fd);
   for (Module* m = g.first; m != nullptr; m = m->next)
-    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso && !m->is_missing) return m;
+    if (m->ino == cand.st.ino && m->dev == cand.st.dev && !m->is_vdso && !m->is_missing && !m->is_program) return m;
   return nullptr;
 }
 
@@ -537,7 +566,10 @@ Module* LoadProgram(const char* path, SearchError* error) {
   }
   m->is_program = true;
   m->path = path;
-  if (LoadError e = MapAndDecode(cand, *m)) {
+  LoadError e = MapAndDecode(cand, *m);
+  if (!e)
+    if (int err = MakeStacksExecutableFor(*m)) e = {kExecStackError, err};
+  if (e) {
     *error = {path, e.text, e.err};
     return nullptr;
   }

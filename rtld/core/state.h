@@ -38,6 +38,12 @@ struct State {
   const uint8_t* random = nullptr;  // AT_RANDOM: 16 bytes
   uint64_t vdso_base = 0;         // AT_SYSINFO_EHDR
   bool command_mode = false;      // run as `ld.so PROGRAM`
+  // The dlopen call under way (0: none), whose objects are those mapped
+  // now (glibc's __RTLD_DLOPEN: DF_1_NOOPEN refuses them); ids are never
+  // reused, so a dlopen nested in another (from an allocator) tells its
+  // objects from the outer one's.
+  unsigned dlopen_call = 0;
+  unsigned dlopen_calls = 0;
   const char* rtld_invoked_as = nullptr;  // ld.so's own argv[0] in command mode
 
   Options opt;
@@ -52,7 +58,9 @@ struct State {
   Module** scope = nullptr;  // global scope, in load order (RTLD_GLOBAL objects appended)
   unsigned nscope = 0;
   unsigned scope_cap = 0;
-  uint64_t load_adds = 0, load_subs = 0;  // objects ever added to / removed from the list
+  // Objects ever added to the list (glibc's dl_load_adds: its own link
+  // map counts even when unlisted); minus nmodules, those removed.
+  uint64_t load_adds = 0;
 
   // ld.so.cache, mapped once on first need.
   elf::LdCache ld_cache;

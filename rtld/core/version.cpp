@@ -27,6 +27,21 @@ bool Defines(const Module& provider, const char* name, uint32_t hash) {
   return false;
 }
 
+// glibc 2.36 refuses DT_RELR in an object that has version needs and needs
+// a libc.so.* unless it also needs this version (which marks the objects
+// built for a glibc that has DT_RELR), glibc's elf_hash of it beside.
+constexpr const char* kDtRelrVersion = "GLIBC_ABI_DT_RELR";
+constexpr uint32_t kDtRelrVersionHash = 0xfd0e42;
+
+bool NeedsLibc(const Module& m) {
+  for (size_t i = 0; i < m.dyn.count; ++i) {
+    if (m.dynamic[i].tag != DT_NEEDED) continue;
+    const char* name = m.symtab.String(m.dynamic[i].val);
+    if (name != nullptr && support::StartsWith(name, "libc.so.")) return true;
+  }
+  return false;
+}
+
 const Module* FindProvider(const char* file) {
   for (const Module* m = g.first; m; m = m->next)
     if (NameMatches(*m, file)) return m;
@@ -43,6 +58,7 @@ void Check(Module* first, bool fatal_each) {
     const elf::DynamicInfo& d = m->dyn;
     if (d.verneed == 0) continue;
     elf::Addr p = d.verneed;
+    bool relr_version = false;
     for (unsigned n = 0; n < d.verneednum && n < (1u << 16); ++n) {
       const auto* vn = reinterpret_cast<const elf::Verneed*>(m->base + p);
       const char* file = m->symtab.String(vn->file);
@@ -50,6 +66,9 @@ void Check(Module* first, bool fatal_each) {
       elf::Addr a = p + vn->aux;
       for (unsigned k = 0; k < vn->cnt; ++k) {
         const auto* va = reinterpret_cast<const elf::Vernaux*>(m->base + a);
+        const char* vname = m->symtab.String(va->name);
+        if (va->hash == kDtRelrVersionHash && vname != nullptr && support::StrEq(vname, kDtRelrVersion))
+          relr_version = true;
         if (Debugging(kDebugVersions) && provider != nullptr)
           DebugLine([&](support::Buffer& b) {
             b.Str("checking for version `").Str(m->symtab.String(va->name)).Str("' in file ")
@@ -79,6 +98,8 @@ void Check(Module* first, bool fatal_each) {
       if (vn->next == 0) break;
       p += vn->next;
     }
+    if (d.relr != 0 && !relr_version && NeedsLibc(*m))
+      FatalLoad(DisplayName(*m), "DT_RELR without GLIBC_ABI_DT_RELR dependency");
   }
   if (failed) sys::ExitGroup(1);
 }

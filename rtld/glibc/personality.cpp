@@ -12,6 +12,7 @@
 #include "rtld/core/lookup.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/search.h"
+#include "rtld/core/stack.h"
 #include "rtld/core/state.h"
 #include "rtld/core/tls.h"
 #include "rtld/glibc/cpu_features.h"
@@ -35,6 +36,7 @@ RTLD_DATA ptrdiff_t __rseq_offset;
 extern const unsigned int __rseq_flags __attribute__((visibility("default")));
 const unsigned int __rseq_flags = 0;
 RTLD_DATA bool __nptl_initial_report_events;
+int __nptl_change_stack_perm(rtld::glibc::Pthread* pd) __attribute__((visibility("default")));
 }
 
 namespace rtld::glibc {
@@ -326,6 +328,26 @@ LibnameList* NewLibname(const char* name) {
 
 bool KeepsLoaded(Module& m) { return g_active && Map(m).l_tls_dtor_count != 0; }
 
+int MakeThreadStacksExecutable() {
+  if (!g_active) return 0;
+  RtldGlobal& gl = _rtld_global;
+  gl._dl_stack_flags |= PF_X;
+  if (gl._dl_stack_used.next == nullptr) return 0;  // before BeforeTls: the main thread alone
+  // GL(dl_stack_cache_lock), a low-level lock (0 free, 1 held, 2 contended).
+  int* lock = &gl._dl_stack_cache_lock;
+  int expected = 0;
+  if (!__atomic_compare_exchange_n(lock, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+    while (__atomic_exchange_n(lock, 2, __ATOMIC_ACQUIRE) != 0) sys::FutexWait(lock, 2);
+  int err = 0;
+  ListT* const lists[] = {&gl._dl_stack_used, &gl._dl_stack_cache};
+  for (ListT* head : lists) {
+    for (ListT* e = head->next; e != head && err == 0; e = e->next)
+      err = __nptl_change_stack_perm(reinterpret_cast<Pthread*>(reinterpret_cast<char*>(e) - offsetof(Pthread, list)));
+  }
+  if (__atomic_exchange_n(lock, 0, __ATOMIC_RELEASE) == 2) sys::FutexWake(lock, 1);
+  return err;
+}
+
 void SetProcessData(uint64_t* sp, char** argv, bool secure) {
   __libc_stack_end = sp;
   _dl_argv = argv;
@@ -529,9 +551,7 @@ void BeforeTls() {
   InitList(gl._dl_stack_used);
   InitList(gl._dl_stack_user);
   InitList(gl._dl_stack_cache);
-  gl._dl_stack_flags = 7;
-  for (unsigned i = 0; i < g.program->phnum; ++i)
-    if (g.program->phdr[i].type == PT_GNU_STACK) gl._dl_stack_flags = g.program->phdr[i].flags;
+  gl._dl_stack_flags = PF_R | PF_W | (StacksExecutable() ? PF_X : 0);
   gl._dl_tls_static_optional = 512;
   gl._dl_ns[0].libc_map = &Map(*g_libc);
   for (Module* m = g.first; m; m = m->next) DescribeModule(*m);

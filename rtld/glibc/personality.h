@@ -39,6 +39,11 @@ void ScopesChanged(Module& m);
 // Whether libc holds m (thread_local destructors registered in it).
 bool KeepsLoaded(Module& m);
 
+// The main stack was made executable: new thread stacks will be too
+// (_dl_stack_flags), and every existing one, in use or cached, is made so
+// now (libc's __nptl_change_stack_perm). Returns 0 or an errno value.
+int MakeThreadStacksExecutable();
+
 // Data exported with glibc's names, valid in both personalities.
 void SetProcessData(uint64_t* sp, char** argv, bool secure);
 

@@ -470,6 +470,22 @@ CASES = [
          [Step(["/usr/bin/valgrind", "--error-exitcode=1", "-q", PROG, "-la", "root/data"])],
          setup=make_ls_tree,
          requires=["/usr/bin/valgrind"]),
+    Case("dl_lifecycle", "objects coming and going: executable stacks for threads after a dlopen, "
+         "dl_iterate_phdr counts, -z nodlopen and -z nodelete, destructors that dlclose or exit, "
+         "a dlopen inside malloc, DT_RELR without GLIBC_ABI_DT_RELR",
+         "lifecycle",
+         [Step([PROG, "execstack"]),
+          Step([PROG, "counts"]),
+          Step([PROG, "nodlopen"]),
+          Step([PROG, "nodelete"]),
+          Step([PROG, "atexit"]),
+          Step([PROG, "exit"], status=3),
+          Step([PROG, "recursive"], env={"LD_PRELOAD": "./libcompat_lc_malloc.so"}),
+          Step([PROG, "relr"])],
+         built=["lifecycle", "libcompat_lc_init.so", "libcompat_lc_dep.so", "libcompat_lc_noopen.so",
+                "libcompat_lc_execstack.so", "libcompat_lc_outer.so", "libcompat_lc_inner.so",
+                "libcompat_lc_nodelete.so", "libcompat_lc_exit.so", "libcompat_lc_user.so",
+                "libcompat_lc_malloc.so", "libcompat_lc_relr.so"]),
 ]
 
 # The linker matrix (linker_matrix.py): one case per cell.

@@ -512,6 +512,14 @@ def load_align_not_pow2(elf: Elf) -> bytes:
     return elf.data
 
 
+@mutation("first PT_LOAD's p_align is 1", if_glibc_accepts="accept",
+          note="glibc 2.36 checks only the page congruence of p_offset and p_vaddr; "
+               "p_align only asks for more alignment when it is a larger power of two")
+def load_align_one(elf: Elf) -> bytes:
+    elf.set_phdr(elf.loads()[0], p_align=1)
+    return elf.data
+
+
 @mutation("last PT_LOAD's p_memsz is 1 TiB", if_glibc_rejects="exact-or-error",
           note="glibc fails to map the zero-fill pages (it depends on the overcommit "
                "policy); a loader may refuse the size before mapping")
