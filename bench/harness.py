@@ -13,6 +13,7 @@ interleaved runs:
             which the program prints ("entry_ns T", gen-workload.py
             --stamp). The loader's start-up plus exec; independent of the
             loader's own reporting.
+  minflt    minor page faults of the child (wait4's rusage)
 and, in separate runs:
   in-loader the loader's own report of its start-up time: glibc's
             LD_DEBUG=statistics "total startup time in dynamic loader: N
@@ -22,6 +23,8 @@ and, in separate runs:
             system call (strace -f -o FILE; lines after the execve up to
             the first line matching the marker; failing calls counted
             apart). With no marker (system programs), the whole process.
+  loader instructions (loader_instructions, bench/images.py): callgrind's
+            instructions executed inside the loader's own object.
 """
 import json
 import os
@@ -63,15 +66,21 @@ def base_env(extra=None):
     return env
 
 
-def spawn(argv, env, out_fd=DEVNULL, err_fd=DEVNULL):
-    """Runs argv once. Returns (wall_ns, cpu_ns, exit_status, t0_monotonic_ns)."""
+def spawn_rusage(argv, env, out_fd=DEVNULL, err_fd=DEVNULL):
+    """Runs argv once. Returns (wall_ns, rusage of the child, exit_status, t0_monotonic_ns)."""
     actions = [(os.POSIX_SPAWN_DUP2, out_fd, 1), (os.POSIX_SPAWN_DUP2, err_fd, 2)]
     t0m = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     t0 = time.perf_counter_ns()
     pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
     _, status, ru = os.wait4(pid, 0)
     t1 = time.perf_counter_ns()
-    return t1 - t0, (ru.ru_utime + ru.ru_stime) * 1e9, status, t0m
+    return t1 - t0, ru, status, t0m
+
+
+def spawn(argv, env, out_fd=DEVNULL, err_fd=DEVNULL):
+    """Runs argv once. Returns (wall_ns, cpu_ns, exit_status, t0_monotonic_ns)."""
+    wall, ru, status, t0m = spawn_rusage(argv, env, out_fd, err_fd)
+    return wall, (ru.ru_utime + ru.ru_stime) * 1e9, status, t0m
 
 
 def capture(argv, env):
@@ -87,9 +96,11 @@ def strip_stamp(out):
     return "\n".join(l for l in out.splitlines() if not l.startswith("entry_ns "))
 
 
-def check(variants, env):
+def check(variants, env, normalize=None):
     """Runs each variant once; a variant whose exit status or output differs
-    from glibc's is marked "not yet supported" (ours) or "fails" (others)."""
+    from glibc's is marked "not yet supported" (ours) or "fails" (others).
+    normalize(variant, output), if given, rewrites an output before the
+    comparison (e.g. a copy's own directory, which a program may print)."""
     ref = None
     for v in variants:
         try:
@@ -97,12 +108,15 @@ def check(variants, env):
         except OSError as ex:
             v.status = f"cannot start: {ex}"
             continue
+        out = strip_stamp(out)
+        if normalize:
+            out = normalize(v, out)
         if ref is None:  # glibc first: the reference
-            ref = (status, strip_stamp(out))
+            ref = (status, out)
             if status != 0:
                 v.status = f"exit status {status}"
             continue
-        if (status, strip_stamp(out)) != ref:
+        if (status, out) != ref:
             if os.WIFSIGNALED(status):
                 msg = f"killed by signal {os.WTERMSIG(status)}"
             else:
@@ -111,17 +125,19 @@ def check(variants, env):
             v.status = ("not yet supported: " if v.name == "rtld" else "fails: ") + msg
 
 
-def timed_runs(variants, runs, env):
-    """Interleaved runs A/B/C/A/B/C... of the variants that passed check()."""
+def timed_runs(variants, runs, env, rotate=False):
+    """Interleaved runs A/B/C/A/B/C... of the variants that passed check();
+    with rotate, each round starts one variant later (A/B/C, B/C/A, ...)."""
     live = [v for v in variants if v.status == "ok"]
-    res = {v.name: {"wall": [], "cpu": [], "entry": []} for v in live}
+    res = {v.name: {"wall": [], "cpu": [], "entry": [], "minflt": []} for v in live}
     for v in live:  # warm the page cache
         spawn(v.argv, base_env({**env, **v.env}))
-    for _ in range(runs):
-        for v in live:
+    for i in range(runs):
+        k = i % len(live) if rotate and live else 0
+        for v in live[k:] + live[:k]:
             r, w = os.pipe()
             try:
-                wall, cpu, status, t0m = spawn(v.argv, base_env({**env, **v.env}), out_fd=w)
+                wall, ru, status, t0m = spawn_rusage(v.argv, base_env({**env, **v.env}), out_fd=w)
             finally:
                 os.close(w)
             out = b""
@@ -134,7 +150,8 @@ def timed_runs(variants, runs, env):
             if status != 0:
                 raise RuntimeError(f"{v.name}: {v.argv} exited with status {status}")
             res[v.name]["wall"].append(wall / 1000)
-            res[v.name]["cpu"].append(cpu / 1000)
+            res[v.name]["cpu"].append((ru.ru_utime + ru.ru_stime) * 1e6)
+            res[v.name]["minflt"].append(ru.ru_minflt)
             m = re.match(rb"entry_ns (\d+)", out)
             if m:
                 res[v.name]["entry"].append((int(m.group(1)) - t0m) / 1000)
@@ -180,6 +197,68 @@ def in_loader_us(v, env, runs, mhz):
         else:
             return None
     return statistics.median(vals) if vals else None
+
+
+def callgrind_self_cost(path):
+    """Self cost (the first event, Ir) per object of a callgrind output
+    file, read from the file itself: callgrind_annotate leaves the object
+    out of lines of inlined code (fi=/fe=), which would drop most of
+    glibc's loader. Returns ({object path: Ir}, total)."""
+    names = {}
+    per_obj = {}
+    obj = None
+    npos = 1
+    skip_next = False
+    total = 0
+    with open(path) as f:
+        for line in f:
+            if line.startswith("positions:"):
+                npos = len(line.split()) - 1
+                continue
+            if line.startswith("ob=") or line.startswith("cob="):
+                # "(id) name" defines a compressed name, "(id)" refers to
+                # it; a callee's object (cob=) may define it first.
+                m = re.match(r"c?ob=(?:\((\d+)\))?\s*(.*)", line.rstrip("\n"))
+                if m.group(1) and m.group(2):
+                    names[m.group(1)] = m.group(2)
+                if line.startswith("ob="):
+                    obj = names.get(m.group(1), m.group(2)) if m.group(1) else m.group(2)
+                continue
+            if line.startswith("calls="):
+                skip_next = True  # the next cost line is the call's inclusive cost
+                continue
+            if line[:1].isdigit() or line[:1] in "+-*":
+                if skip_next:
+                    skip_next = False
+                    continue
+                f_ = line.split()
+                if len(f_) > npos:
+                    n = int(f_[npos])
+                    per_obj[obj] = per_obj.get(obj, 0) + n
+                    total += n
+    return per_obj, total
+
+
+def loader_instructions(argv, env, loader):
+    """Instructions executed inside the loader's own object (self cost of
+    its code, callgrind Ir) in one run of argv under valgrind
+    --tool=callgrind, which starts the program through its PT_INTERP like
+    the kernel does. Returns (loader Ir, whole process Ir, stderr), or None
+    without valgrind. valgrind preloads two objects of its own
+    (LD_PRELOAD) into every run."""
+    if not shutil.which("valgrind"):
+        return None
+    want = os.path.realpath(loader)
+    fd, path = tempfile.mkstemp(prefix="rtld-callgrind-")
+    os.close(fd)
+    try:
+        p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + path, *argv],
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        per_obj, total = callgrind_self_cost(path)
+    finally:
+        os.unlink(path)
+    inside = sum(n for o, n in per_obj.items() if o and os.path.realpath(o) == want)
+    return inside, total, p.stderr
 
 
 def syscalls(v, env, marker):
