@@ -588,7 +588,10 @@ class Reader {
     if (progs.count != 0 && (progs.count & (progs.count - 1)) != 0) return false;
     if (progs.count > (uint64_t{1} << 31) || progs.size != progs.count * sizeof(ClosureSlot)) return false;
     const Section& images = h->sections[kSecImages];
-    if (images.offset % kImagePage != 0 || images.size != images.count * kImagePage) return false;
+    // (size / kImagePage, not count * kImagePage: a huge count must not wrap
+    // to the size.)
+    if (images.offset % kImagePage != 0 || images.size % kImagePage != 0 || images.size / kImagePage != images.count)
+      return false;
     // Index checksum: the header with the checksum field zero, then the slots.
     // (Copied word by word: no memcpy call in the freestanding build.)
     uint64_t copy[sizeof(Header) / 8];

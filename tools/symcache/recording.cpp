@@ -152,8 +152,10 @@ bool ParseRecording(const std::string& text, Recording* out, std::string* error)
     if (line.compare(0, 7, "layout ") == 0) {
       Fields f{line, 7};
       RecObject* o;
-      if (!object_at(f, &o) || !f.Space() || !f.HexAny(&o->bias) || !f.End() || o->bias == 0 ||
-          o->bias % sc::kImagePage != 0)
+      // Once per object, and never the program (0): the loader places only
+      // the objects it maps itself.
+      if (!object_at(f, &o) || o == &out->objects[0] || o->bias != 0 || !f.Space() || !f.HexAny(&o->bias) ||
+          !f.End() || o->bias == 0 || o->bias % sc::kImagePage != 0)
         return fail("malformed layout line");
       out->has_layout = true;
       continue;
@@ -161,7 +163,7 @@ bool ParseRecording(const std::string& text, Recording* out, std::string* error)
     if (line.compare(0, 7, "imaged ") == 0) {
       Fields f{line, 7};
       RecObject* o;
-      if (!object_at(f, &o) || !f.End() || o->bias == 0) return fail("malformed imaged line");
+      if (!object_at(f, &o) || !f.End() || o->bias == 0 || o->imaged) return fail("malformed imaged line");
       o->imaged = true;
       out->has_images = out->no_images.empty();
       continue;
@@ -191,6 +193,7 @@ bool ParseRecording(const std::string& text, Recording* out, std::string* error)
       if (!o->patches.empty() && o->patches.back().offset > p.offset) return fail("patches not sorted");
       o->lazy_plt |= lazy;
       o->patches.push_back(p);
+      o->patch_lazy.push_back(lazy);
       continue;
     }
     if (line.compare(0, 9, "noimages ") == 0) {
@@ -268,9 +271,11 @@ std::string FormatRecording(const Recording& r) {
       page += run.npages;
       s += buf;
     }
-    for (const auto& p : o.patches) {
-      snprintf(buf, sizeof buf, "patch %zu %" PRIx64 " %" PRIx64 " %" PRIx64 "\n", i, p.offset, p.info,
-               static_cast<uint64_t>(p.addend));
+    for (size_t k = 0; k < o.patches.size(); ++k) {
+      const auto& p = o.patches[k];
+      const bool lazy = k < o.patch_lazy.size() && o.patch_lazy[k];
+      snprintf(buf, sizeof buf, "%s %zu %" PRIx64 " %" PRIx64 " %" PRIx64 "\n", lazy ? "lazy" : "patch", i, p.offset,
+               p.info, static_cast<uint64_t>(p.addend));
       s += buf;
     }
   }

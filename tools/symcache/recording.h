@@ -49,6 +49,7 @@ struct RecObject {
   bool lazy_plt = false;
   std::vector<RecRun> runs;
   std::vector<rtld::elf::symcache::Patch> patches;
+  std::vector<bool> patch_lazy;  // parallel to patches when parsed: a "lazy" line
 };
 
 struct RecBind {

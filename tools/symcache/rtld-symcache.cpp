@@ -44,8 +44,9 @@ const char kUsage[] =
     "Commands:\n"
     "  build PROGRAM...   record each program's binding closure (no daemon needed)\n"
     "                     and publish a new cache generation atomically\n"
-    "  stat               summary: generation, size, counts, trust\n"
-    "  dump               every closure, object and binding\n"
+    "  stat               summary: generation, size, counts, layouts, images, trust\n"
+    "  dump               every closure, object and binding; per placed object its\n"
+    "                     load bias, image runs, pages and patches\n"
     "  verify             full validation; re-stat every object (stale entries);\n"
     "                     re-record every closure and compare bindings and images\n"
     "  relayout           re-record every closure at a newly drawn layout\n"
@@ -295,14 +296,37 @@ int Stat(const Options& o) {
   printf("objects:    %u\n", c.reader.object_count());
   printf("symbols:    %" PRIu64 " names%s (%" PRIu64 " bytes)\n", h->sections[sc::kSecSymbols].count,
          syms ? "" : " (no index)", h->sections[sc::kSecSymbols].size);
+  // Layouts and images: per closure with a layout, its placed and imaged
+  // objects, runs and patches.
+  uint64_t layouts = 0, with_images = 0, placed = 0, imaged = 0, runs = 0, patches = 0;
+  for (uint32_t s = 0; s < c.reader.slot_count(); ++s) {
+    const sc::Closure cl = c.reader.ClosureInSlot(s);
+    if (!cl.has_layout()) continue;
+    ++layouts;
+    with_images += cl.has_images();
+    for (uint32_t k = 0; k < cl.nobjects(); ++k) {
+      const sc::ClosureObject* obj = cl.object(k);
+      placed += obj->bias != 0;
+      imaged += (obj->flags & sc::kObjImage) != 0;
+      runs += obj->run_count;
+      patches += obj->patch_count;
+    }
+  }
+  printf("layouts:    %" PRIu64 " closures (%" PRIu64 " with images, %" PRIu64 " program slots), %" PRIu64
+         " objects placed\n",
+         layouts, with_images, h->sections[sc::kSecPrograms].count, placed);
+  printf("images:     %" PRIu64 " objects, %" PRIu64 " runs, %" PRIu64 " pages (%" PRIu64 " bytes), %" PRIu64
+         " patches\n",
+         imaged, runs, h->sections[sc::kSecImages].count, h->sections[sc::kSecImages].size, patches);
   printf("trust:      %s\n", TrustVerdict(o.cache).c_str());
   return 0;
 }
 
 std::string KeyString(const sc::ObjectKey& k) {
   char b[160];
-  snprintf(b, sizeof b, "dev %" PRIu64 " ino %" PRIu64 " size %" PRIu64 " mtime %" PRIu64 " ctime %" PRIu64, k.dev,
-           k.ino, k.size, k.mtime_ns, k.ctime_ns);
+  snprintf(b, sizeof b,
+           "dev %" PRIu64 " ino %" PRIu64 " size %" PRIu64 " mtime %" PRIu64 " ctime %" PRIu64 " build-id %016" PRIx64,
+           k.dev, k.ino, k.size, k.mtime_ns, k.ctime_ns, k.build_id);
   return b;
 }
 
@@ -348,12 +372,33 @@ int Dump(const Options& o) {
            rec->program != sc::kNoString && r.String(rec->program) ? r.String(rec->program) : "-",
            Hex16(rec->env_hash).c_str(), rec->nobjects, TimeString(rec->last_used_s).c_str(),
            TimeString(rec->created_s).c_str());
+    if (cl.has_layout()) {
+      // Whether the loader finds this closure's layout by its program (the
+      // newest closure of a program and environment).
+      const bool listed = r.FindByProgram(rec->env_hash, cl.object(0)->key).record() == rec;
+      printf("  layout base 0x%" PRIx64 "%s%s\n", rec->layout_base, cl.has_images() ? ", images" : ", no images",
+             listed ? "" : " (not in the program table: a newer closure of the program is)");
+    }
     for (uint32_t k = 0; k < rec->nobjects; ++k) {
       const sc::ClosureObject* obj = cl.object(k);
       const sc::ObjectEntry* e = r.Object(obj->object_id);
       printf("  [%u] object %u %s (dense %u, sparse %u)\n", k, obj->object_id,
              e && e->path != sc::kNoString && r.String(e->path) ? r.String(e->path) : "?", obj->dense_count,
              obj->sparse_count);
+      if (obj->bias != 0 || obj->run_count != 0 || obj->patch_count != 0) {
+        // "bias B, runs R, pages P, patches Q[, lazy plt]" then each run.
+        uint32_t nruns, npatches;
+        const sc::ImageRun* runs = cl.runs(k, &nruns);
+        cl.patches(k, &npatches);
+        uint64_t pages = 0;
+        for (uint32_t q = 0; q < nruns; ++q) pages += runs[q].npages;
+        printf("      bias 0x%" PRIx64 ", %s, runs %u, pages %" PRIu64 ", patches %u%s\n", obj->bias,
+               (obj->flags & sc::kObjImage) ? "image" : "no image", nruns, pages, npatches,
+               (obj->flags & sc::kObjLazyPlt) ? ", lazy plt" : "");
+        for (uint32_t q = 0; q < nruns; ++q)
+          printf("      run 0x%" PRIx64 " %u pages at file offset 0x%" PRIx64 "\n", runs[q].vaddr, runs[q].npages,
+                 runs[q].file_offset);
+      }
       for (uint32_t sym = 1; sym < obj->nsyms; ++sym) {
         uint32_t di, ds;
         if (!cl.Lookup(k, sym, &di, &ds)) continue;

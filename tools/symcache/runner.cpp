@@ -186,6 +186,7 @@ RecordResult RecordBindings(const std::string& loader, const std::string& progra
   unlink(pages_path.c_str());
   rmdir(dir.c_str());
   if (timed_out) {
+    res.timed_out = true;
     res.error = "the loader did not finish within " + std::to_string(timeout_s) + " s";
   } else if (WIFSIGNALED(status)) {
     res.error = "the loader was killed by signal " + std::to_string(WTERMSIG(status));
@@ -216,6 +217,7 @@ RecordResult RecordBindings(const std::string& loader, const std::string& progra
     if (!rec.has_images) {
       o.runs.clear();
       o.patches.clear();
+      o.patch_lazy.clear();
       o.imaged = o.lazy_plt = false;
     }
   }
@@ -254,18 +256,20 @@ std::vector<std::string> EnvAssignments(const std::string& env_text) {
 bool RecordClosure(const std::string& loader, const std::string& program, const std::vector<std::string>& env,
                    int timeout_s, bool images, uint64_t now_s, ClosureData* out, std::string* error,
                    std::string* note) {
-  const uint64_t base = images ? DrawLayoutBase() : 0;
+  uint64_t base = images ? DrawLayoutBase() : 0;
   RecordResult rr = RecordBindings(loader, program, env, timeout_s, base);
-  if (!rr.ok && images) {
-    // A layout the recording process could not use: bindings alone.
+  if (!rr.ok && images && !rr.timed_out) {
+    // A layout the recording process could not use: bindings alone. (Not
+    // after a timeout: the program would only hang as long again.)
     *note = "images not recorded: " + rr.error;
+    base = 0;
     rr = RecordBindings(loader, program, env, timeout_s, 0);
   }
   if (!rr.ok) {
     *error = rr.error;
     return false;
   }
-  if (images && !rr.recording.has_images)
+  if (images && !rr.recording.has_images && note->empty())  // (not over the retry's reason)
     *note = "images not recorded: " + (rr.recording.no_images.empty() ? std::string("none") : rr.recording.no_images);
   *out = FromRecording(rr.recording, program, now_s, EnvText(env), base);
   return true;

@@ -14,6 +14,7 @@ namespace symcache {
 struct RecordResult {
   bool ok = false;
   std::string error;      // why not (exit status, the loader's message, parse error)
+  bool timed_out = false; // killed at the deadline
   Recording recording;
 };
 

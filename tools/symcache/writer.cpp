@@ -102,7 +102,7 @@ std::string RecordBytes(const ClosureData& c, uint64_t key_hash, uint32_t progra
     o.bias = c.has_layout ? ro.bias : 0;
     o.run_first = static_cast<uint32_t>(runs.size());
     o.patch_first = static_cast<uint32_t>(patches.size());
-    if (c.has_images && ro.imaged) {
+    if (c.has_layout && c.has_images && ro.imaged) {  // as ImagePages counts them
       o.flags |= sc::kObjImage | (ro.lazy_plt ? sc::kObjLazyPlt : 0);
       for (const RecRun& r : ro.runs) {
         runs.push_back(sc::ImageRun{r.vaddr, images_off + *next_page * sc::kImagePage, r.npages, 0});
@@ -339,11 +339,19 @@ bool CacheModel::Load(const void* data, size_t size) {
 }
 
 bool CacheModel::Merge(ClosureData c) {
-  const std::vector<sc::ObjectKey> keys = c.Keys();
+  // The same key as the loader compares it: every object SameObject (a
+  // closure recorded again after its files were copied replaces the old
+  // one, which would otherwise linger, found first by the same lookups).
+  auto same_keys = [](const ClosureData& a, const ClosureData& b) {
+    if (a.objects.size() != b.objects.size()) return false;
+    for (size_t k = 0; k < a.objects.size(); ++k)
+      if (!sc::SameObject(a.objects[k].key, b.objects[k].key)) return false;
+    return true;
+  };
   // The newest merge goes last: among equal times, later in the vector is
   // more recent (Build's tie-break).
   for (size_t i = 0; i < closures.size(); ++i) {
-    if (closures[i].env_hash == c.env_hash && closures[i].Keys() == keys) {
+    if (closures[i].env_hash == c.env_hash && same_keys(closures[i], c)) {
       if (c.created_s == 0) c.created_s = closures[i].created_s;
       closures.erase(closures.begin() + static_cast<std::ptrdiff_t>(i));
       closures.push_back(std::move(c));
@@ -390,10 +398,12 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
   }
   std::vector<sc::ClosureSlot> slots(nslots, sc::ClosureSlot{0, 0, 0});
   // Image pages come first, at the first page after the header, so their
-  // offsets are known before the records are written.
-  const uint64_t images_off = sc::kImagePage;
+  // offsets are known before the records are written. Without any, the
+  // tables follow the header (no page of padding) and kSecImages is empty
+  // at offset 0.
   uint64_t image_pages = 0;
   for (const ClosureData& c : closures) image_pages += ImagePages(c);
+  const uint64_t images_off = image_pages != 0 ? sc::kImagePage : 0;
   uint64_t next_page = 0;
   std::vector<std::pair<uint64_t, size_t>> program_slots;  // (program key hash, record index)
   std::vector<uint64_t> rec_offsets(n);
@@ -446,14 +456,14 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
   h.header_size = sizeof(sc::Header);
   h.generation = generation;
   h.created_ns = now_ns;
-  uint64_t off = images_off;
+  uint64_t off = image_pages != 0 ? images_off : sizeof(sc::Header);
   auto place = [&](unsigned id, uint64_t size, uint64_t count) {
     h.sections[id].offset = off;
     h.sections[id].size = size;
     h.sections[id].count = count;
     off += size;
   };
-  place(sc::kSecImages, image_pages * sc::kImagePage, image_pages);
+  if (image_pages != 0) place(sc::kSecImages, image_pages * sc::kImagePage, image_pages);
   place(sc::kSecSlots, nslots * sizeof(sc::ClosureSlot), nslots);
   place(sc::kSecPrograms, nprogs * sizeof(sc::ClosureSlot), nprogs);
   place(sc::kSecClosures, records.size(), n);
@@ -529,7 +539,7 @@ std::vector<uint64_t> CacheModel::Serialize(uint64_t now_ns, bool with_symbols, 
     stats->symbol_index = with_symbols;
     stats->image_pages = image_pages;
     stats->images = 0;
-    for (const ClosureData& c : closures) stats->images += ImagePages(c) != 0;
+    for (const ClosureData& c : closures) stats->images += c.has_layout && c.has_images;
   }
   return words;
 }

@@ -64,7 +64,8 @@ class CacheModel {
   // Loads the closures of a valid cache image. false if the image is not a
   // valid cache (the model is then empty, generation 0).
   bool Load(const void* data, size_t size);
-  // Adds a closure, replacing one with the same key (env hash + keys).
+  // Adds a closure, replacing one with the same key (env hash, and every
+  // object sc::SameObject).
   // Returns true if it replaced one.
   bool Merge(ClosureData c);
   // Evicts the least recently used closures beyond limits.max_closures;
