@@ -1,64 +1,122 @@
 #!/usr/bin/python3
-"""A stand-in for `ld.so --record-bindings OUTFILE PROGRAM`, so the CLI and
-daemon tests do not depend on the loader. Writes a small, valid recording
-keyed by the program's real stat and a fake library; the env line is the
-env hash of rtld/elf/symcache.h computed here independently.
+"""A stand-in for `ld.so --record-bindings OUTFILE [--record-layout ADDRESS]
+PROGRAM`, so the CLI and daemon tests do not depend on the loader. Writes a
+small, valid recording (format "rtld-bindings 2") keyed by the program's
+real stat and build ID and a fake library (this Python interpreter); the
+env line is the env hash of rtld/elf/symcache.h and the build-ID hash its
+BuildIdHash, both computed here independently.
+
+With --record-layout the fake library is placed at ADDRESS and imaged: two
+runs (three pages, written to OUTFILE.pages; their bytes depend on ADDRESS
+and the program, as relocated pages would), two patches and a lazy PLT slot.
 
 Behaviour by program name: *fail* exits 1 with a message, *hang* sleeps,
-*garbage* writes a malformed recording. FAKE_LOADER_DELAY (seconds) slows
-every recording."""
+*garbage* writes a malformed recording, *noimage* says "noimages" instead of
+imaging, *layoutfail* exits 1 only when asked for a layout. FAKE_LOADER_DELAY
+(seconds) slows every recording."""
 import os
+import struct
 import sys
 import time
 
 ENV_VARS = ["LD_LIBRARY_PATH", "LD_PRELOAD", "LD_BIND_NOW", "LD_DYNAMIC_WEAK", "LD_AUDIT"]
+PAGE = 4096
+FNV_BASIS, FNV_PRIME, MASK = 0xcbf29ce484222325, 0x100000001b3, 0xFFFFFFFFFFFFFFFF
+
+
+def fnv(data, h=FNV_BASIS):
+    for c in data:
+        h = ((h ^ c) * FNV_PRIME) & MASK
+    return h
 
 
 def env_hash(env, mode=0):
-    h = 0xcbf29ce484222325
     data = b""
     for name in ENV_VARS:
         if name in env:
             data += name.encode() + b"=" + env[name].encode() + b"\0"
-    data += bytes([mode])
-    for c in data:
-        h = ((h ^ c) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return h
+    return fnv(data + bytes([mode]))
 
 
-def key(st):
-    return "%d %d %d %d %d" % (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+def build_id_hash(path):
+    """FNV-1a 64 of the NT_GNU_BUILD_ID descriptor found through PT_NOTE
+    (segments of at most 4096 bytes, as the loader reads them), never 0;
+    0 without one."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return 0
+    phoff, = struct.unpack_from("<Q", data, 32)
+    phentsize, phnum = struct.unpack_from("<HH", data, 54)
+    for i in range(phnum):
+        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        if p_type != 4 or p_filesz == 0 or p_filesz > 4096:  # PT_NOTE
+            continue
+        note = data[p_offset:p_offset + p_filesz]
+        at = 0
+        while at + 12 <= len(note):
+            namesz, descsz, ntype = struct.unpack_from("<III", note, at)
+            name = at + 12
+            desc = name + ((namesz + 3) & ~3)
+            if desc + descsz > len(note):
+                break
+            if ntype == 3 and namesz == 4 and note[name:name + 4] == b"GNU\0":  # NT_GNU_BUILD_ID
+                return fnv(note[desc:desc + descsz]) or 1
+            at = desc + ((descsz + 3) & ~3)
+    return 0
+
+
+def key(path):
+    st = os.stat(path)
+    return "%d %d %d %d %d %016x" % (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                                     build_id_hash(path))
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] != "--record-bindings":
-        print("fake_loader: usage: --record-bindings OUT PROGRAM", file=sys.stderr)
+    args = sys.argv[1:]
+    layout = 0
+    if len(args) == 5 and args[2] == "--record-layout":
+        layout = int(args[3], 16)
+        del args[2:4]
+    if len(args) != 3 or args[0] != "--record-bindings":
+        print("fake_loader: usage: --record-bindings OUT [--record-layout ADDRESS] PROGRAM", file=sys.stderr)
         return 2
-    out, prog = sys.argv[2], sys.argv[3]
+    out, prog = args[1], args[2]
     delay = float(os.environ.get("FAKE_LOADER_DELAY", "0"))
     if delay:
         time.sleep(delay)
     name = os.path.basename(prog)
-    if "fail" in name:
+    if "fail" in name and ("layoutfail" not in name or layout):
         print("fake_loader: cannot load %s" % prog, file=sys.stderr)
         return 1
     if "hang" in name:
         time.sleep(3600)
     try:
-        st = os.stat(prog)
+        pkey = key(prog)
     except OSError as e:
         print("fake_loader: %s: %s" % (prog, e.strerror), file=sys.stderr)
         return 127
-    lib = os.stat(sys.executable)
     with open(out, "w") as f:
         if "garbage" in name:
-            f.write("rtld-bindings 1\nenv zz\n")
+            f.write("rtld-bindings 2\nenv zz\n")
             return 0
-        f.write("rtld-bindings 1\n")
+        f.write("rtld-bindings 2\n")
         f.write("env %016x\n" % env_hash(os.environ))
-        f.write("object 0 %s 40 - %s\n" % (key(st), prog))
-        f.write("object 1 0 0 0 0 0 14 linux-vdso.so.1 linux-vdso.so.1\n")
-        f.write("object 2 %s 300 libfake.so.1 %s\n" % (key(lib), sys.executable))
+        f.write("object 0 %s 40 - %s\n" % (pkey, prog))
+        f.write("object 1 0 0 0 0 0 0000000000000000 14 linux-vdso.so.1 linux-vdso.so.1\n")
+        f.write("object 2 %s 300 libfake.so.1 %s\n" % (key(sys.executable), sys.executable))
+        if layout:
+            bias = (layout + 0xfff) & ~0xfff
+            f.write("layout 2 %x\n" % bias)
+            if "noimage" in name:
+                f.write("noimages a reference is undefined\n")
+            else:
+                f.write("imaged 2\nimage 2 3000 2 0\nimage 2 9000 1 2\n")
+                f.write("patch 2 3008 8 10\nlazy 2 3010 7 1036\npatch 2 9000 6 0\n")
+                with open(out + ".pages", "wb") as p:
+                    seed = ("%x %s" % (bias, prog)).encode()
+                    for page in range(3):
+                        p.write((seed + b" page %d\n" % page).ljust(PAGE, b"\xa5"))
         for s in range(1, 30, 3):
             f.write("bind 0 %d 2 %d\n" % (s, s * 7))
         f.write("bind 0 31 -1 0\n")

@@ -205,13 +205,17 @@ class Run:
     def stat(self, what):
         m = re.search(r"symbol lookups: (\d+)", self.err)
         s = re.search(r"symbol cache: ([a-z ]+), closure hits (\d+), not recorded (\d+)", self.err)
+        i = re.search(r"images: (.*), objects (\d+), bytes mapped (\d+), patches (\d+), pages copied (\d+)$",
+                      self.err, re.M)
         return {"lookups": int(m.group(1)) if m else None,
                 "state": s.group(1) if s else None,
-                "hits": int(s.group(2)) if s else None}[what]
+                "hits": int(s.group(2)) if s else None,
+                "images": i.group(1) if i else None,
+                "image_objects": int(i.group(2)) if i else None}[what]
 
     @property
     def found(self):
-        return "symcache: closure found in" in self.err
+        return re.search(r"symcache: closure found$", self.err, re.M) is not None
 
     @property
     def missed(self):
@@ -235,13 +239,22 @@ def cli(*args, env=None, expect=0):
     return p
 
 
-def build_cache(cache, *progs, env=None):
-    cli("build", "--cache", cache, "--loader", A.loader, *progs, env=env)
+def build_cache(cache, *progs, env=None, images=True):
+    """rtld-symcache build (images by default, as the CLI does)."""
+    cli("build", "--cache", cache, "--loader", A.loader, *([] if images else ["--no-images"]), *progs, env=env)
 
 
 def expect_hit(r, out, what, rc=0):
     check(r.out == out and r.rc == rc, "%s: output\n%r" % (what, r))
     check(r.found and r.stat("state") == "hit" and r.stat("hits") > 0, "%s: no closure hit\n%r" % (what, r))
+
+
+def expect_images(r, out, what, rc=0):
+    """The closure hit and its images mapped (the libraries' bindings are in
+    their pages: closure hits may be 0)."""
+    check(r.out == out and r.rc == rc, "%s: output\n%r" % (what, r))
+    check(r.found and r.stat("state") == "hit", "%s: no closure hit\n%r" % (what, r))
+    check(r.stat("images") == "used" and r.stat("image_objects") > 0, "%s: images not used\n%r" % (what, r))
 
 
 def expect_miss(r, out, what, rc=0):
@@ -254,11 +267,13 @@ def expect_miss(r, out, what, rc=0):
 # --- 1. warm cache --------------------------------------------------------------
 
 def test_warm(tmp):
+    """Closures alone (caches built with --no-images: every relocation goes
+    through the closure); then the same programs with images."""
     L = Layout(tmp)
     off = run([L.prog], clean_env(RTLD_SYMCACHE=""))
     check(off.out == want(1) and off.rc == 0, "without the cache: %r" % off)
     check(off.stat("state") == "off" and off.stat("lookups") >= 2, "statistics without the cache: %r" % off)
-    build_cache(L.cache, L.prog)
+    build_cache(L.cache, L.prog, images=False)
     warm = run([L.prog], L.env())
     expect_hit(warm, off.out, "libc-free program, warm")
     check(warm.stat("lookups") < off.stat("lookups"),
@@ -277,15 +292,24 @@ def test_warm(tmp):
     wprog = os.path.join(wl, "prog")
     woff = run([A.loader, wprog], clean_env(RTLD_SYMCACHE=""))
     check(woff.rc == 0 and "workload checksum" in woff.out, "workload without the cache: %r" % woff)
-    build_cache(L.cache, wprog)
+    build_cache(L.cache, wprog, images=False)
     wwarm = run([A.loader, wprog], L.env())
     expect_hit(wwarm, woff.out, "generated workload, warm")
     check(wwarm.stat("hits") >= 12 * 30 and wwarm.stat("lookups") < woff.stat("lookups") // 10,
           "workload: hits %s, lookups %s -> %s" % (wwarm.stat("hits"), woff.stat("lookups"), wwarm.stat("lookups")))
+    check(wwarm.stat("images") == "no layout for this program and environment" and wwarm.stat("image_objects") == 0,
+          "no images without a layout: %r" % wwarm)
+    # With images: the libraries are not relocated at all (their bindings
+    # are in the pages), the output is the same.
+    build_cache(L.cache, wprog)
+    wimg = run([A.loader, wprog], L.env())
+    expect_images(wimg, woff.out, "generated workload, images")
+    check(wimg.stat("images") == "used" and wimg.stat("image_objects") == 12 and wimg.stat("lookups") == 0,
+          "workload with images: %r" % wimg)
     # glibc programs: python3 and true, in command mode.
     py = os.path.realpath("/usr/bin/python3")
     truebin = os.path.realpath("/bin/true")
-    build_cache(L.cache, py, truebin)
+    build_cache(L.cache, py, truebin, images=False)
     pargv = [A.loader, py, "-c", "import sys; print(sum(range(10))); sys.exit(3)"]
     poff = run(pargv, clean_env(RTLD_SYMCACHE=""))
     check(poff.rc == 3 and poff.out == "45\n", "python3 without the cache: %r" % poff)
@@ -306,10 +330,24 @@ def test_warm(tmp):
 
 # --- 2. replaced libraries --------------------------------------------------------
 
+_mtimes = [0]
+
+
+def fresh_mtime(path):
+    """Gives path an mtime second no other file of the test has: objects
+    with a build ID are keyed by build ID, size and mtime second (what
+    survives a copy), so a file written twice within one second with the
+    same content would be the same object."""
+    _mtimes[0] += 1
+    t = 1500000000 + 1000 * _mtimes[0]
+    os.utime(path, (t, t))
+
+
 def install(src, dst):
-    """A new file renamed over dst: a new inode."""
+    """A new file renamed over dst: a new inode, a new mtime."""
     tmp = dst + ".new"
     shutil.copy(src, tmp)
+    fresh_mtime(tmp)
     os.rename(tmp, dst)
 
 
@@ -320,6 +358,7 @@ def rewrite_in_place(src, dst):
     with open(dst, "r+b") as f:
         f.write(data)
         f.truncate()
+    fresh_mtime(dst)
 
 
 def test_replace(tmp):
@@ -360,7 +399,7 @@ def test_replace(tmp):
     build_cache(L.cache, L.prog)
     expect_hit(run([L.prog], L.env()), want(2), "v2 warm (d)")
     time.sleep(0.02)
-    os.utime(L.lib)
+    fresh_mtime(L.lib)
     expect_miss(run([L.prog], L.env()), want(2), "touched")
     # (e) The program itself replaced (a copy with the same content).
     build_cache(L.cache, L.prog)
@@ -407,21 +446,22 @@ def test_env(tmp):
 
 # --- 4. corrupt and untrusted caches ---------------------------------------------------
 
+HEADER_SIZE = 320  # rtld/elf/symcache.h, format 2: 64 bytes, then 7 Section descriptors at 64 + 32 i
+SEC_NAMES = ["slots", "closures", "objects", "strings", "symbols", "programs", "images"]
+
+
 def sections(path):
     with open(path, "rb") as f:
-        h = f.read(256)
+        h = f.read(HEADER_SIZE)
     out = []
-    for i in range(5):
+    for i in range(len(SEC_NAMES)):
         off, size, count, _ = struct.unpack_from("<QQQQ", h, 64 + 32 * i)
         out.append((off, size))
     return out
 
 
-SEC_NAMES = ["slots", "closures", "objects", "strings", "symbols"]
-
-
 def section_of(secs, pos):
-    if pos < 256:
+    if pos < HEADER_SIZE:
         return "header"
     for name, (off, size) in zip(SEC_NAMES, secs):
         if off <= pos < off + size:
@@ -458,23 +498,27 @@ def test_corrupt(tmp):
     rejected(run(argv, L.env()), "8 bytes appended")
     with_bytes(b"")
     rejected(run(argv, L.env()), "empty", "not trusted or empty, ignored:")
-    # Flipped bytes: in the header and slot table Open() fails; in the
-    # closure record its checksum fails (a miss); elsewhere (objects,
-    # strings, symbol index: not read by the loader) the closure may still
-    # be used. Never a wrong output, never another exit status.
+    # Flipped bytes: in the header, slot table and program table Open()
+    # fails; in the closure record its checksum fails (a miss); elsewhere
+    # (objects, strings, symbol index: not read by the loader) the closure
+    # may still be used. Never a wrong output, never another exit status.
+    # (Image pages are not checksummed: test_images_corrupt covers them.)
+    check(secs[5][1] > 0, "the cache has a program table (a layout)")
     targets = [8, 16, 24, 64, secs[0][0] + 3, secs[1][0] + 5, secs[1][0] + secs[1][1] // 2,
-               secs[1][0] + secs[1][1] - 1, len(data) // 2]
+               secs[1][0] + secs[1][1] - 1, secs[5][0] + 1, secs[5][0] + secs[5][1] - 1, len(data) // 2]
     rng = random.Random(11)
     targets += [rng.randrange(len(data)) for _ in range(40)]
     counts = {}
     for pos in targets:
+        if section_of(secs, pos) == "images":
+            continue
         b = bytearray(data)
         b[pos] ^= 1 << rng.randrange(8) if pos not in (8, 16) else 0xff
         with_bytes(bytes(b))
         r = run(argv, L.env())
         where = section_of(secs, pos)
         check(r.out == want(1) and r.rc == 2, "byte %d (%s) flipped: output or exit status\n%r" % (pos, where, r))
-        if where in ("header", "slots"):
+        if where in ("header", "slots", "programs"):
             rejected(r, "byte %d (%s) flipped" % (pos, where))
         elif where == "closures":
             check(not r.found and (r.missed or r.stat("state") == "rejected"),

@@ -69,17 +69,29 @@ def closures(cache):
     return set(re.findall(r"^closure (\S+) env ([0-9a-f]{16})", p.stdout, re.M))
 
 
+_programs_made = [0]
+
+
 def make_programs(d, n, prefix="prog"):
+    """n copies of /bin/true, each another object for the cache: copies with
+    one build ID and size, so each gets its own mtime second (else they are
+    the same object, as a file and its `cp -a` copy are, and share one
+    closure)."""
     out = []
     for i in range(n):
         p = os.path.join(d, "%s%d" % (prefix, i))
         shutil.copy("/bin/true", p)
+        _programs_made[0] += 1
+        t = 1600000000 + 1000 * _programs_made[0]
+        os.utime(p, (t, t))
         out.append(p)
     return out
 
 
-def verify_ok(cache, allow_stale=True):
-    p = cli("verify", "--cache", cache, expect=None)
+def verify_ok(cache, allow_stale=True, loader=None):
+    """verify (which re-records every closure with a layout: with the loader
+    that recorded it, the fake one by default)."""
+    p = cli("verify", "--cache", cache, "--loader", loader or A.fake_loader, expect=None)
     ok = p.returncode == 0 or (allow_stale and p.returncode == 2)
     check(ok, "verify %s: exit %d\n%s%s" % (cache, p.returncode, p.stdout, p.stderr))
 
@@ -147,6 +159,132 @@ def test_cli(tmp):
     check(len(closures(other)) == 2, "--recording merged")
     no_tmp = [f for f in os.listdir(os.path.dirname(cache)) if ".tmp" in f]
     check(not no_tmp, "temporary files left: %s" % no_tmp)
+
+
+def dump_layouts(cache):
+    """{program: {"base": int, "images": bool, "objects": {position: {...}}}}
+    from `dump`: each closure's layout line and, per placed object, its bias,
+    image flag, runs, pages, patches, lazy PLT and runs (vaddr, pages, file
+    offset)."""
+    out, cur, obj = {}, None, None
+    for line in cli("dump", "--cache", cache).stdout.splitlines():
+        m = re.match(r"closure (\S+) env ([0-9a-f]{16})", line)
+        if m:
+            cur = out.setdefault(m.group(1), {"base": None, "images": False, "objects": {}})
+            continue
+        m = re.match(r"  layout base 0x([0-9a-f]+), (images|no images)", line)
+        if m and cur is not None:
+            cur["base"], cur["images"] = int(m.group(1), 16), m.group(2) == "images"
+            continue
+        m = re.match(r"  \[(\d+)\] object", line)
+        if m:
+            obj = int(m.group(1))
+            continue
+        m = re.match(r"      bias 0x([0-9a-f]+), (image|no image), runs (\d+), pages (\d+), "
+                     r"patches (\d+)(, lazy plt)?$", line)
+        if m:
+            cur["objects"][obj] = {"bias": int(m.group(1), 16), "image": m.group(2) == "image",
+                                   "runs": int(m.group(3)), "pages": int(m.group(4)), "patches": int(m.group(5)),
+                                   "lazy": bool(m.group(6)), "run_list": []}
+            continue
+        m = re.match(r"      run 0x([0-9a-f]+) (\d+) pages at file offset 0x([0-9a-f]+)$", line)
+        if m:
+            cur["objects"][obj]["run_list"].append((int(m.group(1), 16), int(m.group(2)), int(m.group(3), 16)))
+    return out
+
+
+def test_cli_images(tmp):
+    """Layouts and images through the CLI (fake loader): build records them
+    by default, stat and dump show them, verify recomputes and compares them,
+    two builds and relayout draw different layouts, --no-images and the
+    loader's "noimages" leave closures without them."""
+    cache = os.path.join(tmp, "cache")
+    progs = make_programs(tmp, 2)
+    noimage = os.path.join(tmp, "noimage-prog")
+    layoutfail = os.path.join(tmp, "layoutfail-prog")
+    for p in (noimage, layoutfail):
+        shutil.copy("/bin/true", p)
+        _programs_made[0] += 1
+        os.utime(p, (1600000000 + 1000 * _programs_made[0],) * 2)
+    p = cli("build", "--cache", cache, "--loader", A.fake_loader, *progs, noimage, layoutfail)
+    for prog in progs:
+        check(re.search(r"^recorded %s: 3 objects, 12 bindings, env [0-9a-f]{16}, images: 1 objects, 3 pages, "
+                        r"3 patches$" % re.escape(prog), p.stdout, re.M), "build output:\n" + p.stdout)
+    check("%s: images not recorded: a reference is undefined" % noimage in p.stderr, "noimages note:\n" + p.stderr)
+    check("%s: images not recorded: the loader exited with status 1" % layoutfail in p.stderr,
+          "layout failure note:\n" + p.stderr)
+    check(re.search(r"^recorded %s: 3 objects, 12 bindings, env [0-9a-f]{16}$" % re.escape(layoutfail), p.stdout,
+                    re.M), "the closure without images is still recorded:\n" + p.stdout)
+    st = cli("stat", "--cache", cache).stdout
+    check("format:     2" in st, "stat format:\n" + st)
+    check("layouts:    3 closures (2 with images, 8 program slots), 3 objects placed" in st, "stat layouts:\n" + st)
+    check("images:     2 objects, 4 runs, 6 pages (24576 bytes), 6 patches" in st, "stat images:\n" + st)
+    lay = dump_layouts(cache)
+    for prog in progs:
+        c = lay[prog]
+        check(c["images"] and c["base"] is not None and 0x7c0000000000 <= c["base"] < 0x7e0000000000,
+              "%s: layout %s" % (prog, c))
+        o = c["objects"].get(2)
+        check(o is not None and set(c["objects"]) == {2}, "%s: only the library is placed: %s" % (prog, c))
+        check(o["bias"] == c["base"] and o["image"] and o["runs"] == 2 and o["pages"] == 3 and o["patches"] == 3
+              and o["lazy"], "%s: object 2: %s" % (prog, o))
+        check([(v, n) for v, n, _ in o["run_list"]] == [(0x3000, 2), (0x9000, 1)], "%s: runs %s" % (prog, o))
+        check(all(off % 4096 == 0 for _, _, off in o["run_list"]), "runs page-aligned: %s" % o)
+    check(lay[noimage]["base"] is not None and not lay[noimage]["images"]
+          and lay[noimage]["objects"][2]["image"] is False and lay[noimage]["objects"][2]["runs"] == 0,
+          "noimage: a layout without images: %s" % lay[noimage])
+    check(lay[layoutfail]["base"] is None and not lay[layoutfail]["objects"],
+          "layoutfail: no layout: %s" % lay[layoutfail])
+    verify_ok(cache, allow_stale=False)
+    # The image pages are not checksummed: verify recomputes them and finds
+    # a changed byte (not one a patch rewrites).
+    off = lay[progs[0]]["objects"][2]["run_list"][0][2]
+    data = open(cache, "rb").read()
+    with open(cache, "r+b") as f:
+        f.seek(off + 0x100)
+        f.write(bytes([data[off + 0x100] ^ 0x5a]))
+    p = cli("verify", "--cache", cache, "--loader", A.fake_loader, expect=2)
+    check("closure %s: image bytes differ at 0x3100" % progs[0] in p.stdout and "1 differ" in p.stdout,
+          "verify finds the changed image byte:\n" + p.stdout)
+    # Two builds of a program: two generations, two layouts (drawn at random
+    # over 2^24 bases: equal by chance once in 16 million).
+    before = lay[progs[0]]["base"]
+    g = generation(cache)
+    cli("build", "--cache", cache, "--loader", A.fake_loader, progs[0])
+    lay2 = dump_layouts(cache)
+    check(generation(cache) == g + 1 and lay2[progs[0]]["base"] != before,
+          "a rebuild draws another layout: %x -> %x" % (before, lay2[progs[0]]["base"]))
+    check(lay2[progs[0]]["objects"][2]["bias"] == lay2[progs[0]]["base"], "the bias follows the new base")
+    verify_ok(cache, allow_stale=False)  # the rebuilt closure replaced the corrupt pages
+    # relayout: every closure recorded again at a new layout.
+    p = cli("relayout", "--cache", cache, "--loader", A.fake_loader)
+    lay3 = dump_layouts(cache)
+    for prog in progs + [noimage]:
+        check(lay3[prog]["base"] is not None and lay3[prog]["base"] != lay2[prog]["base"],
+              "relayout moved %s: %s -> %s" % (prog, lay2[prog]["base"], lay3[prog]["base"]))
+        check(re.search(r"^relayout %s: base 0x%x" % (re.escape(prog), lay3[prog]["base"]), p.stdout, re.M),
+              "relayout output:\n" + p.stdout)
+    check(lay3[progs[1]]["images"] and not lay3[noimage]["images"], "relayout keeps what has images")
+    check(len(closures(cache)) == 4, "relayout replaces, does not add: %s" % closures(cache))
+    verify_ok(cache, allow_stale=False)
+    # --no-images: the closure without a layout.
+    cli("build", "--cache", cache, "--loader", A.fake_loader, "--no-images", progs[1])
+    lay4 = dump_layouts(cache)
+    check(lay4[progs[1]]["base"] is None and not lay4[progs[1]]["objects"], "--no-images: %s" % lay4[progs[1]])
+    check(lay4[progs[0]]["base"] == lay3[progs[0]]["base"], "the other closures keep their layouts")
+    # A program copied over itself (cp -a: new inode and ctime, same build
+    # ID, size and mtime): its new recording replaces the old closure.
+    n = len(closures(cache))
+    copy = os.path.join(tmp, "copy-of-prog0")
+    subprocess.run(["cp", "-a", progs[0], copy], check=True)
+    os.rename(copy, progs[0])
+    verify_ok(cache, allow_stale=False)  # not stale: the same object
+    cli("build", "--cache", cache, "--loader", A.fake_loader, progs[0])
+    check(len(closures(cache)) == n, "the copied program's closure replaced: %d -> %d" % (n, len(closures(cache))))
+    st = os.stat(progs[0])
+    d = cli("dump", "--cache", cache).stdout
+    check(re.search(r"^object \d+ dev \d+ ino %d .* path %s$" % (st.st_ino, re.escape(progs[0])), d, re.M),
+          "the new inode is recorded:\n" + d[:2000])
 
 
 # --- Daemon ------------------------------------------------------------------
@@ -228,12 +366,23 @@ def test_daemon(tmp):
         d.wait_for(lambda: "recently handled" in d.logtext(), "the repeat skipped")
         log = d.logtext()
         check("recorded %s" % progs[0] in log and "published generation" in log, "log lines:\n" + log)
+        # The daemon records images (the fake loader's: the library placed).
+        lay = dump_layouts(d.cache)
+        for p in progs:
+            check(lay[p]["images"] and lay[p]["objects"][2]["bias"] == lay[p]["base"], "daemon images: %s" % lay[p])
     finally:
         d.stop()
-    # A restarted daemon keeps the closures and adds to them.
+    # A restarted daemon keeps the closures and adds to them, and draws new
+    # layouts for them at start (each boot its own addresses).
     progs2 = make_programs(tmp, 1, "again")
+    relayouts = d.logtext().count("relayout: published generation")  # (one log for both daemons)
     d = Daemon(tmp, "--max-closures", "3")
     try:
+        d.wait_for(lambda: d.logtext().count("relayout: published generation") > relayouts, "the relayout at start")
+        lay2 = dump_layouts(d.cache)
+        for p in progs:
+            check(lay2[p]["images"] and lay2[p]["base"] != lay[p]["base"],
+                  "%s: a new layout at start: %s -> %s" % (p, lay[p]["base"], lay2[p]["base"]))
         d.miss(progs2[0])
         d.wait_for(lambda: (progs2[0], "%016x" % env_hash({})) in closures(d.cache), "a closure after restart")
         check(len(closures(d.cache)) == 3, "LRU eviction to --max-closures 3: %s" % closures(d.cache))
@@ -299,10 +448,11 @@ def big_recording(tmp, prog):
     publication takes a while, so kills land inside it)."""
     rec = os.path.join(tmp, "big.txt")
     st = os.stat(prog)
-    lines = ["rtld-bindings 1", "env %016x" % env_hash({})]
+    lines = ["rtld-bindings 2", "env %016x" % env_hash({})]
     nobj = 300
     for i in range(nobj):
-        lines.append("object %d 1 %d 4096 %d 0 4000 - /fake/lib%d.so" % (i, 1000 + i, st.st_mtime_ns, i))
+        lines.append("object %d 1 %d 4096 %d 0 %016x 4000 - /fake/lib%d.so" % (i, 1000 + i, st.st_mtime_ns,
+                                                                           0xb1d00000 + i if i % 2 else 0, i))
     for i in range(nobj):
         for s in range(1, 400):
             lines.append("bind %d %d %d %d" % (i, s, (i + s) % nobj, s))
@@ -389,7 +539,7 @@ def test_e2e(tmp):
     cache = os.path.join(tmp, "cache")
     truebin = os.path.realpath("/bin/true")
     cli("build", "--cache", cache, "--loader", A.loader, A.hello, truebin)
-    verify_ok(cache, allow_stale=False)
+    verify_ok(cache, allow_stale=False, loader=A.loader)
     got = closures(cache)
     h0 = "%016x" % env_hash({})
     check((A.hello, h0) in got and (truebin, h0) in got, "closures for hello and true: %s" % got)
@@ -423,7 +573,7 @@ def test_e2e(tmp):
     finally:
         d.send_signal(signal.SIGTERM)
         d.wait(timeout=20)
-    verify_ok(cache, allow_stale=False)
+    verify_ok(cache, allow_stale=False, loader=A.loader)
 
 
 def main():
@@ -438,7 +588,8 @@ def main():
     A = ap.parse_args()
     A.fake_loader = os.path.abspath(A.fake_loader)
     A.hello = os.path.realpath(A.hello)
-    tests = {"cli": test_cli, "daemon": test_daemon, "daemon-malformed": test_daemon_malformed,
+    tests = {"cli": test_cli, "cli-images": test_cli_images, "daemon": test_daemon,
+             "daemon-malformed": test_daemon_malformed,
              "daemon-kill": test_daemon_kill, "publish-kill": test_publish_kill, "e2e": test_e2e}
     tmp = tempfile.mkdtemp(prefix="rtld-symcache-test.")
     try:
