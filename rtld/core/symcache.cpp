@@ -399,6 +399,9 @@ void Open() {
     BreakLayout("the program cannot be identified");
     return;
   }
+  // With images off nothing is placed: the libraries keep the kernel's
+  // per-process randomisation (MapImages says why there are no images).
+  if (ImagesDisabled() || g.opt.bind_not) return;
   sc::ObjectKey pk = KeyOf(*g.program);
   g_candidate = g_reader.FindByProgram(g_env_hash, pk);
   if (g_candidate.valid()) Say("layout found for this program");
@@ -458,6 +461,14 @@ void Attach() {
     g_closure = sc::Closure();
     g_stats.state = "miss";
     Say("no closure for this program and environment");
+    // Why no image either: the layout's own reason if an object broke it,
+    // else whether there was a layout at all.
+    g_stats.images = g_layout_broken             ? g_layout_broken
+                     : ImagesDisabled()          ? "disabled by RTLD_SYMCACHE_IMAGES"
+                     : g.opt.bind_not            ? "LD_BIND_NOT is set (images bind every PLT slot)"
+                     : !g_candidate.valid()      ? "no layout for this program and environment"
+                                                 : "the layout was recorded for other objects";
+    Say("images not used:", g_stats.images);
     SendMiss(g_env_hash);
     sys::Close(g_fd);
     g_fd = -1;
