@@ -641,15 +641,23 @@ class Daemon:
         self.sock = os.path.join(run_dir, "symcache.sock")
         self.cache = cache
         self.log = open(os.path.join(tmp, "daemon.log"), "a+")
+        relayouts = self.relayouts()
         self.proc = subprocess.Popen(
             [A.daemon, "--foreground", "--socket", self.sock, "--cache", cache, "--loader", A.loader,
              "--batch-ms", "0", "--rate", "6000"] + list(extra),
             stdout=self.log, stderr=self.log, env=clean_env())
-        deadline = time.time() + 10
-        while not os.path.exists(self.sock):
+        deadline = time.time() + 30
+        # Started: the socket exists and the start's relayout (new layouts
+        # for every closure, recorded from the files as they are now) is
+        # over, so the test's later file changes cannot race with it.
+        while not os.path.exists(self.sock) or self.relayouts() == relayouts:
             if time.time() > deadline or self.proc.poll() is not None:
                 fail("the daemon did not start:\n" + self.logtext())
             time.sleep(0.01)
+
+    def relayouts(self):
+        text = self.logtext()
+        return text.count("relayout: published") + text.count("relayout failed")
 
     def logtext(self):
         self.log.flush()
