@@ -8,6 +8,7 @@
 #include "rtld/core/map.h"
 #include "rtld/core/relocate.h"
 #include "rtld/core/state.h"
+#include "rtld/elf/notes.h"
 #include "rtld/elf/symcache.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
@@ -53,30 +54,6 @@ uint64_t Encode(const Definition& d) {
 // (its symbol indices change with every build); the vDSO and the kernel-
 // mapped program as zeros (the program is the one file the key cannot
 // tell: a PT_INTERP start stats it when the cache is on).
-// Walks the notes in [p, end) for NT_GNU_BUILD_ID; calls fn(desc, size).
-template <typename Fn>
-bool FindBuildIdNote(const char* p, const char* end, Fn&& fn) {
-  while (p + 12 <= end) {
-    uint32_t namesz, descsz, type;
-    support::MemCpy(&namesz, p, 4);
-    support::MemCpy(&descsz, p + 4, 4);
-    support::MemCpy(&type, p + 8, 4);
-    const char* name = p + 12;
-    const uint64_t name_span = (uint64_t{namesz} + 3) & ~uint64_t{3};
-    const uint64_t desc_span = (uint64_t{descsz} + 3) & ~uint64_t{3};
-    if (name_span > static_cast<uint64_t>(end - name)) return false;
-    const char* desc = name + name_span;
-    if (descsz > static_cast<uint64_t>(end - desc)) return false;
-    if (type == 3 /* NT_GNU_BUILD_ID */ && namesz == 4 && support::MemEq(name, "GNU", 4)) {
-      fn(desc, descsz);
-      return true;
-    }
-    if (desc_span > static_cast<uint64_t>(end - desc)) return false;
-    p = desc + desc_span;
-  }
-  return false;
-}
-
 void BuildId(uint64_t out[2]) {
   out[0] = out[1] = 0;
   const elf::Ehdr& eh = __ehdr_start;
@@ -85,7 +62,7 @@ void BuildId(uint64_t out[2]) {
   for (unsigned i = 0; i < eh.phnum; ++i) {
     if (ph[i].type != PT_NOTE) continue;
     const char* p = reinterpret_cast<const char*>(base + ph[i].vaddr);
-    if (FindBuildIdNote(p, p + ph[i].memsz, [&](const char* desc, uint32_t n) {
+    if (elf::FindBuildIdNote(p, p + ph[i].memsz, [&](const char* desc, uint32_t n) {
           support::MemCpy(out, desc, n < 16 ? n : 16);
         }))
       return;
@@ -330,7 +307,7 @@ uint64_t BuildIdInMemory(uint64_t base, const elf::Phdr* phdr, unsigned phnum) {
   for (unsigned i = 0; i < phnum && h == 0; ++i) {
     if (phdr[i].type != PT_NOTE) continue;
     const char* p = reinterpret_cast<const char*>(base + phdr[i].vaddr);
-    FindBuildIdNote(p, p + phdr[i].memsz, [&](const char* desc, uint32_t n) { h = sc::BuildIdHash(desc, n); });
+    elf::FindBuildIdNote(p, p + phdr[i].memsz, [&](const char* desc, uint32_t n) { h = sc::BuildIdHash(desc, n); });
   }
   return h;
 }
@@ -348,7 +325,7 @@ uint64_t BuildIdInFile(int fd, const FileHead& head, const elf::Phdr* phdr, unsi
       if (sys::Pread(fd, buf, ph.filesz, ph.offset) != static_cast<long>(ph.filesz)) continue;
       p = buf;
     }
-    FindBuildIdNote(p, p + ph.filesz, [&](const char* desc, uint32_t n) { h = sc::BuildIdHash(desc, n); });
+    elf::FindBuildIdNote(p, p + ph.filesz, [&](const char* desc, uint32_t n) { h = sc::BuildIdHash(desc, n); });
   }
   return h;
 }
@@ -698,9 +675,8 @@ namespace {
 
 // The image part of a recording: "layout", "image" and "patch" lines (the
 // pages themselves go to FILE.pages), or "noimages REASON".
-template <typename Flush, typename Line>
-void WriteImages(long fd, support::Buffer& b, Flush& flush, Line& line) {
-  (void)fd;
+template <typename Line>
+void WriteImages(support::Buffer& b, Line& line) {
   for (Module* m = g.first; m; m = m->next)
     if (m->placed) line([&] { b.Str("layout ").Dec(Position(*m)).Char(' ').Hex(m->base); });
   char pages_path[4096];
@@ -760,7 +736,6 @@ void WriteImages(long fd, support::Buffer& b, Flush& flush, Line& line) {
           .Hex(static_cast<uint64_t>(p.r.addend));
     });
   }
-  (void)flush;
 }
 
 }  // namespace
@@ -801,7 +776,7 @@ void WriteRecordingAndExit() {
           .Str(m->soname ? m->soname : "-").Char(' ').Str(m->lm.l_name && m->lm.l_name[0] ? m->lm.l_name : m->path);
     });
   }
-  if (g.opt.record_layout != 0) WriteImages(fd, b, flush, line);
+  if (g.opt.record_layout != 0) WriteImages(b, line);
   for (Module* m = g.first; m; m = m->next) {
     if (!InClosure(*m) || Position(*m) >= g_nrecords || g_records[Position(*m)] == nullptr) continue;
     const uint64_t* table = g_records[Position(*m)];

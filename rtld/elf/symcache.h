@@ -620,21 +620,11 @@ class Reader {
   // The closure for exactly this env hash and ordered key list, or an
   // invalid Closure (a miss). Verifies the record's checksum and bounds.
   Closure FindClosure(uint64_t env_hash, const ObjectKey* keys, unsigned nkeys) const {
-    if (!valid() || nslots_ == 0 || nkeys == 0) return Closure();
+    if (!valid() || nkeys == 0) return Closure();
     const uint64_t kh = ClosureKeyHash(env_hash, keys, nkeys);
-    const uint32_t mask = nslots_ - 1;
-    uint32_t i = static_cast<uint32_t>(kh) & mask;
-    for (uint32_t probes = 0; probes < nslots_; ++probes, i = (i + 1) & mask) {
-      const ClosureSlot& s = slots_[i];
-      if (s.record_off8 == 0) break;
-      if (s.key_hash != kh) continue;
-      Closure c = RecordAt(s);
-      if (!c.valid()) continue;
-      const ClosureRecord* r = c.rec_;
-      if (r->key_hash != kh || r->env_hash != env_hash || r->nobjects != nkeys) continue;
-      if (Matches(c, env_hash, keys, nkeys)) return c;
-    }
-    return Closure();
+    return Probe(slots_, nslots_, kh, [&](const Closure& c) {
+      return c.rec_->key_hash == kh && Matches(c, env_hash, keys, nkeys);
+    });
   }
 
   // Whether a validated closure is the one for exactly this env hash and
@@ -650,21 +640,11 @@ class Reader {
   // The closure with a layout recorded for this program (its key, load
   // position 0) and env hash, or an invalid Closure. Verifies the record.
   Closure FindByProgram(uint64_t env_hash, const ObjectKey& program) const {
-    if (!valid() || nprogs_ == 0) return Closure();
-    const uint64_t kh = ProgramKeyHash(env_hash, program);
-    const uint32_t mask = nprogs_ - 1;
-    uint32_t i = static_cast<uint32_t>(kh) & mask;
-    for (uint32_t probes = 0; probes < nprogs_; ++probes, i = (i + 1) & mask) {
-      const ClosureSlot& s = progs_[i];
-      if (s.record_off8 == 0) break;
-      if (s.key_hash != kh) continue;
-      Closure c = RecordAt(s);
-      if (!c.valid() || !c.has_layout()) continue;
+    if (!valid()) return Closure();
+    return Probe(progs_, nprogs_, ProgramKeyHash(env_hash, program), [&](const Closure& c) {
       const ClosureRecord* r = c.rec_;
-      if (r->env_hash != env_hash || r->nobjects == 0 || !SameObject(c.objs_[0].key, program)) continue;
-      return c;
-    }
-    return Closure();
+      return c.has_layout() && r->env_hash == env_hash && r->nobjects != 0 && SameObject(c.objs_[0].key, program);
+    });
   }
 
   // The file offset range of the image pages (for the loader's mappings).
@@ -790,6 +770,23 @@ class Reader {
     for (uint64_t i = off; i < size; ++i)
       if (base[i] == 0) return base + off;
     return nullptr;
+  }
+
+  // Linear probing over a slot table for key hash kh: the first record
+  // that validates and that accept takes, or an invalid Closure.
+  template <typename Accept>
+  Closure Probe(const ClosureSlot* slots, uint32_t n, uint64_t kh, Accept&& accept) const {
+    if (n == 0) return Closure();
+    const uint32_t mask = n - 1;
+    uint32_t i = static_cast<uint32_t>(kh) & mask;
+    for (uint32_t probes = 0; probes < n; ++probes, i = (i + 1) & mask) {
+      const ClosureSlot& s = slots[i];
+      if (s.record_off8 == 0) break;
+      if (s.key_hash != kh) continue;
+      Closure c = RecordAt(s);
+      if (c.valid() && accept(c)) return c;
+    }
+    return Closure();
   }
 
   Closure RecordAt(const ClosureSlot& s) const {

@@ -67,12 +67,9 @@ def note(msg):
 CFLAGS = ["-O2", "-g0", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-builtin",
           "-fno-asynchronous-unwind-tables", "-Wl,-z,noexecstack", "-Wl,--hash-style=gnu"]
 
-PROG_C = r"""
-extern int f(void);
-extern int g(void);
-extern int fdata;
-int (*volatile fptr)(void) = f;   /* R_X86_64_64 against f */
-
+# The libc-free output helpers both test programs use: a system call and
+# decimal formatting into one buffer written at exit.
+OUTPUT_HELPERS_C = r"""
 static long sys3(long n, long a, long b, long c) {
   long r;
   __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
@@ -87,7 +84,15 @@ static void num(long v) {
   do { t[n++] = (char)('0' + v % 10); v /= 10; } while (v);
   while (n) buf[len++] = t[--n];
 }
-__attribute__((noinline, optimize("no-plt"))) static int call_f_got(void) { return f(); }
+"""
+
+PROG_C = r"""
+extern int f(void);
+extern int g(void);
+extern int fdata;
+int (*volatile fptr)(void) = f;   /* R_X86_64_64 against f */
+
+@OUTPUT_HELPERS@__attribute__((noinline, optimize("no-plt"))) static int call_f_got(void) { return f(); }
 __attribute__((used)) void start_c(long *sp) {
   long argc = sp[0];
   put("f="); num(call_f_got());
@@ -176,7 +181,7 @@ class Layout:
     def build_prog(self, out, runpath):
         c = os.path.join(self.libs, "prog.c")
         with open(c, "w") as f:
-            f.write(PROG_C)
+            f.write(PROG_C.replace("@OUTPUT_HELPERS@", OUTPUT_HELPERS_C))
         cc(CFLAGS + ["-fPIE", "-pie", c, "-o", out, "-L" + self.app, "-lf",
                      "-Wl,--enable-new-dtags", "-Wl,-rpath," + runpath, "-Wl,--dynamic-linker=" + A.loader],
            self.libs)
@@ -843,21 +848,7 @@ extern int img_data;
 extern int *const img_ptrs[];
 int prog_val = 7;
 
-static long sys3(long n, long a, long b, long c) {
-  long r;
-  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-  return r;
-}
-static char buf[256];
-static int len;
-static void put(const char *s) { while (*s) buf[len++] = *s++; }
-static void num(long v) {
-  char t[24]; int n = 0;
-  if (v < 0) { buf[len++] = '-'; v = -v; }
-  do { t[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-  while (n) buf[len++] = t[--n];
-}
-__attribute__((used)) void start_c(long *sp) {
+@OUTPUT_HELPERS@__attribute__((used)) void start_c(long *sp) {
   long argc = sp[0];
   put("sum="); num(img_sum());
   put(" call="); num(img_call());
@@ -954,7 +945,7 @@ class ImgTree:
                      "-Wl,--enable-new-dtags", "-Wl,-rpath,$ORIGIN"], self.src)
         c = os.path.join(self.src, "prog.c")
         with open(c, "w") as f:
-            f.write(IMG_PROG_C)
+            f.write(IMG_PROG_C.replace("@OUTPUT_HELPERS@", OUTPUT_HELPERS_C))
         self.prog = os.path.join(self.tree, "prog")
         cc(CFLAGS + ["-fPIE", "-pie", c, "-o", self.prog, "-L" + self.tree, "-limg", "-lbase",
                      "-Wl,--enable-new-dtags", "-Wl,-rpath,$ORIGIN", "-Wl,--dynamic-linker=" + A.loader], self.src)

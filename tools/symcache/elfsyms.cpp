@@ -1,5 +1,7 @@
 #include "tools/symcache/elfsyms.h"
 
+#include "rtld/elf/notes.h"
+
 #include <elf.h>
 #include <fcntl.h>
 #include <string.h>
@@ -132,18 +134,12 @@ uint64_t FileBuildId(int fd, uint64_t file_size) {
     const Elf64_Phdr* ph = At<Elf64_Phdr>(phbuf, i * sizeof(Elf64_Phdr));
     if (ph->p_type != PT_NOTE || ph->p_filesz == 0 || ph->p_filesz > 4096) continue;
     if (!ReadAt(fd, file_size, ph->p_offset, ph->p_filesz, &note)) continue;
-    uint64_t at = 0;
-    while (at + 12 <= note.size()) {
-      uint32_t namesz, descsz, type;
-      memcpy(&namesz, note.data() + at, 4);
-      memcpy(&descsz, note.data() + at + 4, 4);
-      memcpy(&type, note.data() + at + 8, 4);
-      const uint64_t name = at + 12, desc = name + ((uint64_t{namesz} + 3) & ~uint64_t{3});
-      if (desc > note.size() || descsz > note.size() - desc) break;
-      if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(note.data() + name, "GNU", 4) == 0)
-        return rtld::elf::symcache::BuildIdHash(note.data() + desc, descsz);
-      at = desc + ((uint64_t{descsz} + 3) & ~uint64_t{3});
-    }
+    const char* p = reinterpret_cast<const char*>(note.data());
+    uint64_t h = 0;
+    if (rtld::elf::FindBuildIdNote(p, p + note.size(), [&](const char* desc, uint32_t n) {
+          h = rtld::elf::symcache::BuildIdHash(desc, n);
+        }))
+      return h;
   }
   return 0;
 }
