@@ -5,14 +5,11 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "rtld/elf/symcache.h"
-
-#ifndef RTLD_DEFAULT_LOADER
-#define RTLD_DEFAULT_LOADER "/usr/local/lib/rtld/ld.so"
-#endif
 
 namespace symcache {
 
@@ -25,7 +22,18 @@ std::string DefaultCachePath() {
 
 std::string DefaultLoader() {
   const char* e = getenv("RTLD_SYMCACHE_LOADER");
-  return e && *e ? e : RTLD_DEFAULT_LOADER;
+  if (e && *e) return e;
+  char self[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0 && self[0] == '/') {
+    self[n] = 0;
+    std::string beside(self, static_cast<size_t>(strrchr(self, '/') - self));
+    beside += "/";
+    beside += kLoaderBesideTool;
+    char resolved[PATH_MAX];
+    if (access(beside.c_str(), X_OK) == 0 && realpath(beside.c_str(), resolved) != nullptr) return resolved;
+  }
+  return kLoaderPath;
 }
 
 std::string ResolveProgram(const std::string& name) {
