@@ -10,7 +10,7 @@ enum class RelocKind : uint8_t {
   kNone,
   kRelative,   // B + A
   kAbsolute,   // S + A (64-bit)
-  kGlobDat,    // S (A ignored by the psABI, kept as glibc does: S + A)
+  kGlobDat,    // S (the psABI's and glibc's: the addend is not used)
   kJumpSlot,   // S
   kPc32,       // S + A - P, 32-bit, text relocation
   kAbs32,      // S + A, zero-extended 32-bit
@@ -65,10 +65,10 @@ inline constexpr uint32_t kRelocIrelative = 37; // R_X86_64_IRELATIVE
 inline bool Store(RelocKind kind, void* where, uint64_t s, int64_t addend, uint64_t place) {
   switch (kind) {
     case RelocKind::kAbsolute:
-    case RelocKind::kGlobDat:
     case RelocKind::kRelative:
       *static_cast<uint64_t*>(where) = s + static_cast<uint64_t>(addend);
       return true;
+    case RelocKind::kGlobDat:
     case RelocKind::kJumpSlot:
       *static_cast<uint64_t*>(where) = s;
       return true;

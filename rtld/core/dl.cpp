@@ -219,6 +219,7 @@ void Unload(Module& m) {
   ReleaseTlsModule(m);
   Unlink(m);
   if (m.map_end > m.map_start) sys::Munmap(reinterpret_cast<void*>(m.map_start), m.map_end - m.map_start);
+  glibc::ForgetModule(m);
   FreeRecords(m);
 }
 

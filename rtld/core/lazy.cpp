@@ -38,7 +38,7 @@ uint64_t LazyTrampoline() {
 
 extern "C" uint64_t RtldLazyFixup(rtld::Module* m, uint64_t index) {
   using namespace rtld;
-  if (index >= m->jmprel.count) FatalLoad(DisplayName(*m), "lazy binding of a PLT index past DT_JMPREL");
+  if (index >= m->jmprel.count) FatalLoad(DisplayName(*m), "lazy binding of a PLT index beyond DT_PLTRELSZ");
   const elf::Rela& r = m->jmprel[index];
   const Resolved res = ResolveSymbol(*m, r.symndx(), arch::RelocKind::kJumpSlot);
   ++g_reloc_stats.lazy_bound;

@@ -135,15 +135,16 @@ void LoadPreloads(const char* list, const char* source) {
   if (list == nullptr) return;
   elf::ForEachPathElement(list, ": ", [&](const char* start, size_t n) {
     if (n == 0) return true;
+    // In secure mode only plain names shorter than NAME_MAX (glibc's
+    // dso_name_valid_for_suid); the others are skipped silently.
     char* name = g.arena.Dup(start, n);
-    // In secure mode only plain names, searched in the system places.
-    if (g.secure && support::StrChr(name, '/') != nullptr) return true;
+    if (g.secure && (n >= 255 || support::StrChr(name, '/') != nullptr)) return true;
     SearchError err;
     // Requested by the program, as glibc's do_preload: the program heads a
     // preload's loading chain (its l_loader), so RTLD_NEXT from a preloaded
     // object searches the global scope after it and DT_RPATH searches go on
-    // with the program's.
-    Module* m = LoadObject(name, g.program, &err);
+    // with the program's. Secure: set-user-ID files only, not from the cache.
+    Module* m = LoadObject(name, g.program, &err, g.secure);
     if (m == nullptr) {
       Print(2, [&](support::Buffer& b) {
         b.Str("ERROR: ld.so: object '").Str(name).Str("' from ").Str(source)

@@ -98,6 +98,7 @@ void AdoptImage(Module& m, uint64_t base, const Phdr* phdr, uint16_t phnum) {
         m.wants_exec_stack = (ph.flags & PF_X) != 0;
         break;
       case PT_TLS:
+        if (ph.memsz == 0) break;  // an empty block is no TLS at all (glibc)
         m.tls_image = reinterpret_cast<const void*>(base + ph.vaddr);
         m.tls_filesz = ph.filesz;
         m.tls_memsz = ph.memsz;

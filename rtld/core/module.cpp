@@ -39,6 +39,8 @@ bool GnuSymbolCount(const Module& m, const elf::GnuHashTable& t, Addr chain_vadd
 LoadError DecodeVersions(Module& m) {
   const elf::DynamicInfo& d = m.dyn;
   const elf::SymbolTable& st = m.symtab;
+  // The first pass checks every entry, offset and name against the image,
+  // so that the second and the version check (version.cpp) read them freely.
   // Highest version index used by definitions and requirements.
   uint32_t max_index = 1;
   constexpr unsigned kMaxEntries = 1 << 16;
@@ -47,6 +49,11 @@ LoadError DecodeVersions(Module& m) {
     for (unsigned n = 0; n < d.verdefnum && n < kMaxEntries; ++n) {
       if (!InImage(m, p, sizeof(elf::Verdef))) return {"DT_VERDEF is outside the image"};
       const auto* vd = At<elf::Verdef>(m, p);
+      // Every entry's first Verdaux and its name, the base entry's too: the
+      // version check compares requirements with each of them (CheckVersions).
+      if (!InImage(m, p + vd->aux, sizeof(elf::Verdaux))) return {"DT_VERDEF is outside the image"};
+      if (st.String(At<elf::Verdaux>(m, p + vd->aux)->name) == nullptr)
+        return {"DT_VERDEF names a string outside DT_STRTAB"};
       if ((vd->ndx & elf::kVersymIndexMask) > max_index) max_index = vd->ndx & elf::kVersymIndexMask;
       if (vd->next == 0) break;
       p += vd->next;
@@ -79,12 +86,8 @@ LoadError DecodeVersions(Module& m) {
       const auto* vd = At<elf::Verdef>(m, p);
       // The base version (the file's own name) is not matched by symbols.
       if ((vd->flags & VER_FLG_BASE) == 0) {
-        if (!InImage(m, p + vd->aux, sizeof(elf::Verdaux))) return {"DT_VERDEF is outside the image"};
-        const auto* aux = At<elf::Verdaux>(m, p + vd->aux);
-        const char* name = st.String(aux->name);
-        if (name == nullptr) return {"DT_VERDEF names a string outside DT_STRTAB"};
         elf::Version& v = m.versions[vd->ndx & elf::kVersymIndexMask];
-        v.name = name;
+        v.name = st.String(At<elf::Verdaux>(m, p + vd->aux)->name);
         v.hash = vd->hash;
       }
       if (vd->next == 0) break;
@@ -168,6 +171,14 @@ void RelocateDynamic(Module& m) {
 }  // namespace
 
 LoadError DecodeModule(Module& m) {
+  // The TLS initialisation image (PT_TLS, taken by AdoptImage) is copied
+  // into every thread's block: it must fit the block and lie in the object.
+  // glibc 2.36 fails an assertion on the first, reads past on the second.
+  if (m.tls_memsz != 0) {
+    if (m.tls_filesz > m.tls_memsz) return {"ELF TLS segment has p_filesz greater than p_memsz"};
+    const Addr tls_vaddr = reinterpret_cast<uint64_t>(m.tls_image) - m.base;
+    if (m.tls_filesz != 0 && !InImage(m, tls_vaddr, m.tls_filesz)) return {"ELF TLS segment is outside the image"};
+  }
   if (m.dynamic == nullptr) return {};
   elf::DynamicInfo& d = m.dyn;
   size_t max_entries = 0;

@@ -4,6 +4,7 @@
 #include "rtld/core/diag.h"
 #include "rtld/core/state.h"
 #include "rtld/core/stats.h"
+#include "rtld/glibc/tunables.h"
 #include "rtld/support/string.h"
 #include "rtld/support/sys.h"
 
@@ -15,15 +16,26 @@ namespace rtld {
 
 namespace {
 
-// Variables a secure (setuid/setgid) program must not inherit from its
-// caller (glibc's unsecvars list).
+// What a secure (AT_SECURE: set-user-ID, set-group-ID, capabilities)
+// program must not inherit from its caller. First glibc 2.36's list
+// (sysdeps/generic/unsecvars.h, built with tunables: GLIBC_TUNABLES is
+// filtered instead, see SecureEnvironment), then the loader's own variables
+// that name files or ask for output: the symbol cache's file and socket
+// (ignored in secure mode: only the system cache and socket count) and the
+// statistics switch (honoured, like LD_DEBUG, only with /etc/suid-debug).
+// RTLD_SYMCACHE_IMAGES stays and counts: it can only turn images off.
 constexpr const char* kUnsecureVars[] = {
-    "GCONV_PATH",     "GETCONF_DIR",     "GLIBC_TUNABLES", "HOSTALIASES",  "LD_AUDIT",
-    "LD_DEBUG",       "LD_DEBUG_OUTPUT", "LD_DYNAMIC_WEAK", "LD_HWCAP_MASK", "LD_LIBRARY_PATH",
-    "LD_ORIGIN_PATH", "LD_PRELOAD",      "LD_PROFILE",     "LD_SHOW_AUXV", "LD_USE_LOAD_BIAS",
-    "LOCALDOMAIN",    "LOCPATH",         "MALLOC_TRACE",   "NIS_PATH",     "NLSPATH",
-    "RESOLV_HOST_CONF", "RES_OPTIONS",   "TMPDIR",         "TZDIR",        "RTLD_SYMCACHE",
+    "GCONV_PATH",   "GETCONF_DIR",      "HOSTALIASES", "LD_AUDIT",     "LD_DEBUG",      "LD_DEBUG_OUTPUT",
+    "LD_DYNAMIC_WEAK", "LD_HWCAP_MASK", "LD_LIBRARY_PATH", "LD_ORIGIN_PATH", "LD_PRELOAD", "LD_PROFILE",
+    "LD_SHOW_AUXV", "LOCALDOMAIN",      "LOCPATH",     "MALLOC_TRACE", "NIS_PATH",      "NLSPATH",
+    "RESOLV_HOST_CONF", "RES_OPTIONS",  "TMPDIR",      "TZDIR",
+    // The loader's own.
+    "RTLD_SYMCACHE", "RTLD_SYMCACHE_SOCKET", "RTLD_STATS",
 };
+
+// glibc lets a secure program write LD_DEBUG output (and keep
+// MALLOC_CHECK_) only when the administrator created this file.
+constexpr const char* kSuidDebugFile = "/etc/suid-debug";
 
 // "NAME=value" -> value if the entry is NAME, else nullptr.
 const char* ValueOf(const char* entry, const char* name) {
@@ -83,9 +95,41 @@ void PrintHelp(const char* self) {
 
 }  // namespace
 
+namespace {
+
+// Secure mode: the environment as glibc 2.36 leaves it to the program
+// (__tunables_init, then process_envvars' unsetenv of every unsecure name,
+// each occurrence).
+void SecureEnvironment() {
+  for (char** e = g.envp; *e;) {
+    const char* entry = *e;
+    if (const char* v = ValueOf(entry, "GLIBC_TUNABLES")) {
+      // A copy with the tunables a secure process may keep (glibc writes
+      // the filtered string into its own copy too).
+      char* copy = g.arena.Dup(entry);
+      if (copy != nullptr) {
+        glibc::FilterTunablesForSecure(copy + (v - entry), g.suid_debug);
+        *e = copy;
+      }
+      ++e;
+      continue;
+    }
+    bool unsafe = glibc::ErasedInSecureMode(entry, g.suid_debug);
+    for (const char* name : kUnsecureVars) unsafe |= ValueOf(entry, name) != nullptr;
+    if (unsafe) {
+      RemoveStackWords(reinterpret_cast<uint64_t*>(e), 1);
+    } else {
+      ++e;
+    }
+  }
+}
+
+}  // namespace
+
 void ReadEnvironment() {
   const char* debug = nullptr;
   const char* debug_output = nullptr;
+  bool trace = false;
   for (char** e = g.envp; *e; ++e) {
     const char* s = *e;
     const char* v;
@@ -102,31 +146,35 @@ void ReadEnvironment() {
       g.opt.bind_now = *v != 0;
     } else if ((v = ValueOf(s, "LD_BIND_NOT")) != nullptr) {
       g.opt.bind_not = *v != 0;
-    } else if ((v = ValueOf(s, "LD_TRACE_LOADED_OBJECTS")) != nullptr) {
-      g.opt.list = *v != 0;
+    } else if (ValueOf(s, "LD_TRACE_LOADED_OBJECTS") != nullptr) {
+      // Whatever its value, even empty (glibc's process_envvars).
+      g.opt.list = trace = true;
     } else if ((v = ValueOf(s, "LD_DEBUG")) != nullptr) {
       debug = v;
     } else if ((v = ValueOf(s, "LD_DEBUG_OUTPUT")) != nullptr) {
       debug_output = v;
     }
   }
-  // Secure programs keep LD_DEBUG (glibc does) but never write to a file
-  // their caller names.
-  if (g.secure) debug_output = nullptr;
-  if (debug != nullptr) ConfigureDebug(debug, debug_output);
-  StartStatistics();
-  if (!g.secure) return;
-  g.opt.library_path = nullptr;
-  // Remove unsafe variables from what the program will see.
-  for (char** e = g.envp; *e;) {
-    bool unsafe = false;
-    for (const char* name : kUnsecureVars) unsafe |= ValueOf(*e, name) != nullptr;
-    if (unsafe) {
-      RemoveStackWords(reinterpret_cast<uint64_t*>(e), 1);
-    } else {
-      ++e;
-    }
+  if (g.secure) {
+    // As glibc: LD_DEBUG is read (LD_DEBUG=help still prints and exits),
+    // its output goes to stderr, never to a file the caller names, and
+    // only when /etc/suid-debug exists; LD_LIBRARY_PATH is ignored; the
+    // unsecure variables leave the environment; listing the objects
+    // (LD_TRACE_LOADED_OBJECTS) ends the process with status 5.
+    g.suid_debug = sys::Call(sys::kAccess, reinterpret_cast<long>(kSuidDebugFile), 0 /* F_OK */) == 0;
+    debug_output = nullptr;
+    g.opt.library_path = nullptr;
   }
+  if (debug != nullptr) ConfigureDebug(debug, debug_output);
+  if (g.secure) {
+    if (!g.suid_debug) {
+      g_debug_mask = 0;
+      g_stats.enabled = g_stats.json = false;
+    }
+    SecureEnvironment();
+    if (trace) sys::ExitGroup(5);
+  }
+  StartStatistics();
 }
 
 const char* GetEnv(const char* name) {

@@ -15,6 +15,7 @@ namespace rtld {
 namespace {
 
 constexpr size_t kPathMax = 4096;
+constexpr uint32_t kSetUid = 04000;  // S_ISUID
 constexpr const char* kLibToken = "lib/x86_64-linux-gnu";
 constexpr const char* kPlatformToken = "x86_64";
 // glibc's system search path on Debian x86-64, in order.
@@ -37,6 +38,9 @@ unsigned g_ndirs = 0;
 enum class Probe { kMissing, kFound, kFatal };
 
 struct Candidate {
+  // A preload in secure mode (glibc's __RTLD_SECURE): ld.so.cache is not
+  // searched and a file counts only if it is set-user-ID.
+  bool setuid_only = false;
   int fd = -1;
   sys::Stat st;
   FileHead head;
@@ -71,6 +75,11 @@ Probe TryFile(const char* path, Candidate& cand) {
     sys::Close(static_cast<int>(fd));
     cand.error_text = v.message;
     return Probe::kFatal;
+  }
+  if (cand.setuid_only && (cand.st.mode & kSetUid) == 0) {
+    // glibc ignores such a file as if it were missing and searches on.
+    sys::Close(static_cast<int>(fd));
+    return Probe::kMissing;
   }
   cand.fd = static_cast<int>(fd);
   return Probe::kFound;
@@ -196,7 +205,7 @@ Probe Search(const char* name, Module* requester, char* path_out, Candidate& can
     if ((p = TryList(rp, ":", owner, name, path_out, cand, "RUNPATH")) != Probe::kMissing) return p;
   }
   const bool nodeflib = (owner->dyn.flags_1 & DF_1_NODEFLIB) != 0;
-  if (!g.opt.inhibit_cache && !nodeflib) {
+  if (!g.opt.inhibit_cache && !nodeflib && !cand.setuid_only) {
     if (!g.ld_cache_tried) MapLdCache();
     if (Debugging(kDebugLibs)) DebugLine([](support::Buffer& b) { b.Str(" search cache=/etc/ld.so.cache"); });
     if (const char* cached = g.ld_cache.Find(name)) {
@@ -414,7 +423,7 @@ const char* OriginOf(Module& m) {
   return m.origin;
 }
 
-Module* LoadObject(const char* name, Module* requester, SearchError* error) {
+Module* LoadObject(const char* name, Module* requester, SearchError* error, bool setuid_only) {
   if (Debugging(kDebugFiles) && requester != nullptr)
     DebugLine([&](support::Buffer& b) {
       b.Str("file=").Str(name).Str(" [0];  needed by ").Str(DisplayName(*requester)).Str(" [0]");
@@ -424,6 +433,7 @@ Module* LoadObject(const char* name, Module* requester, SearchError* error) {
     return m;
   }
   Candidate cand;
+  cand.setuid_only = setuid_only;
   char path[kPathMax];
   Probe p;
   if (support::StrChr(name, '/') != nullptr) {

@@ -13,13 +13,16 @@ namespace rtld {
 // preloads; nullptr searches as the program does): an already loaded one that answers to
 // the name, or a newly mapped and decoded one appended to the load order.
 // On failure: nullptr with *error set (glibc's wording, the message's object
-// name in *objname). Never returns a half-loaded object.
+// name in *objname). Never returns a half-loaded object. `setuid_only`:
+// a preload of a secure program, searched as glibc searches it there
+// (__RTLD_SECURE): not in /etc/ld.so.cache, and a file found in a search
+// directory counts only if it is set-user-ID.
 struct SearchError {
   const char* objname = nullptr;
   const char* text = nullptr;
   int err = 0;
 };
-Module* LoadObject(const char* name, Module* requester, SearchError* error);
+Module* LoadObject(const char* name, Module* requester, SearchError* error, bool setuid_only = false);
 
 // The loaded object `name` designates, as requested by `requester`, or
 // nullptr; loads nothing (RTLD_NOLOAD). The file is searched for as a

@@ -35,6 +35,7 @@ struct State {
   uint64_t* sp = nullptr;  // initial stack pointer (points at argc)
   uint64_t page_size = 4096;
   bool secure = false;            // AT_SECURE
+  bool suid_debug = false;        // secure, and /etc/suid-debug exists (glibc's debugging switch)
   const uint8_t* random = nullptr;  // AT_RANDOM: 16 bytes
   uint64_t vdso_base = 0;         // AT_SYSINFO_EHDR
   bool command_mode = false;      // run as `ld.so PROGRAM`

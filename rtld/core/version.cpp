@@ -12,15 +12,17 @@ namespace rtld {
 
 namespace {
 
-// Whether `provider` defines version (name, hash).
+// Whether `provider` defines version (name, hash). The entries, their
+// Verdaux and names were checked by DecodeModule (the same walk).
 bool Defines(const Module& provider, const char* name, uint32_t hash) {
   const elf::DynamicInfo& d = provider.dyn;
   elf::Addr p = d.verdef;
   for (unsigned n = 0; n < d.verdefnum && n < (1u << 16); ++n) {
     const auto* vd = reinterpret_cast<const elf::Verdef*>(provider.base + p);
-    const auto* aux = reinterpret_cast<const elf::Verdaux*>(provider.base + p + vd->aux);
-    const char* vname = provider.symtab.String(aux->name);
-    if (vd->hash == hash && vname && support::StrEq(vname, name)) return true;
+    if (vd->hash == hash) {
+      const auto* aux = reinterpret_cast<const elf::Verdaux*>(provider.base + p + vd->aux);
+      if (support::StrEq(provider.symtab.String(aux->name), name)) return true;
+    }
     if (vd->next == 0) break;
     p += vd->next;
   }

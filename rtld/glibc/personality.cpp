@@ -478,6 +478,20 @@ void ScopesChanged(Module& m) {
   if (g_active) SetScope(m);
 }
 
+void ForgetModule(Module& m) {
+  if (!g_active) return;
+  LinkMap& l = Map(m);
+  for (LibnameList* n = l.l_libname; n != nullptr;) {
+    LibnameList* next = n->next;
+    g.arena.Free(n);
+    n = next;
+  }
+  l.l_libname = nullptr;
+  // (Arrays SetScope replaced stay: a reader may have held them then.)
+  if (l.l_scope != nullptr && l.l_scope != l.l_scope_mem) g.arena.Free(l.l_scope);
+  l.l_scope = nullptr;
+}
+
 void ListChanged() {
   if (!g_active) return;
   LinkMap& main = Map(*g.program);

@@ -36,6 +36,10 @@ void ListChanged();
 // removed).
 void ScopesChanged(Module& m);
 
+// m is being unloaded: frees what DescribeModule and ScopesChanged
+// allocated for its link_map (l_libname, an l_scope array of its own).
+void ForgetModule(Module& m);
+
 // Whether libc holds m (thread_local destructors registered in it).
 bool KeepsLoaded(Module& m);
 

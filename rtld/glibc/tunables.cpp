@@ -1,5 +1,6 @@
 #include "rtld/glibc/tunables.h"
 
+#include "rtld/core/state.h"
 #include "rtld/support/string.h"
 
 namespace rtld::glibc {
@@ -61,6 +62,22 @@ const Tunable kTunables[kTunCount] = {
     {"glibc.malloc.tcache_max", kSizeT, kSxidErase, 0, kMaxU, 0, nullptr},
     {"glibc.malloc.check", kInt32, kSxidErase, 0, 3, 0, "MALLOC_CHECK_"},
 };
+// A tunable's security level in this process: glibc.malloc.check becomes
+// NONE in a secure process when /etc/suid-debug exists
+// (maybe_enable_malloc_check).
+Security LevelOf(unsigned id, bool suid_debug) {
+  if (id == kTunMallocCheck && suid_debug) return kNone;
+  return kTunables[id].security;
+}
+
+// tunable_is_name: `s` starts with `name` followed by '='.
+bool IsNameOf(const char* name, const char* s) {
+  while (*name != 0 && *s == *name) {
+    ++name;
+    ++s;
+  }
+  return *name == 0 && *s == '=';
+}
 
 // tunable_val_t: the value a callback receives.
 union Value {
@@ -108,7 +125,7 @@ bool ParseNumber(const char* s, size_t n, uint64_t& out) {
 
 void Set(unsigned id, const char* value, size_t n, bool secure) {
   const Tunable& t = kTunables[id];
-  if (secure && t.security != kNone) return;
+  if (secure && LevelOf(id, g.suid_debug) != kNone) return;
   if (t.type == kString) {
     g_values[id].strval = value;  // points into the environment, which outlives us
     g_set[id] = true;
@@ -149,6 +166,50 @@ void ParseGlibcTunables(const char* s, bool secure) {
 }
 
 }  // namespace
+
+void FilterTunablesForSecure(char* value, bool suid_debug) {
+  // glibc rewrites its copy in place: a kept entry is written at `off`,
+  // which never passes the entry being read (Debian 12's glibc has the
+  // CVE-2023-4911 fix: the scan ends with the last value).
+  char* t = value;
+  size_t off = 0;
+  const char* p = t;
+  for (;;) {
+    const char* name = p;
+    size_t len = 0;
+    while (p[len] != '=' && p[len] != ':' && p[len] != 0) ++len;
+    if (p[len] == 0) break;  // a name without a value ends the string
+    if (p[len] == ':') {
+      p += len + 1;
+      continue;
+    }
+    p += len + 1;
+    const char* v = p;
+    len = 0;
+    while (p[len] != ':' && p[len] != 0) ++len;
+    for (unsigned i = 0; i < kTunCount; ++i) {
+      if (!IsNameOf(kTunables[i].name, name)) continue;
+      if (LevelOf(i, suid_debug) != kSxidErase) {
+        if (off > 0) t[off++] = ':';
+        for (const char* n = kTunables[i].name; *n != 0; ++n) t[off++] = *n;
+        t[off++] = '=';
+        for (size_t j = 0; j < len; ++j) t[off++] = v[j];  // forward: off stays behind v + j
+      }
+      break;
+    }
+    if (p[len] == 0) break;
+    p += len + 1;
+  }
+  t[off] = 0;
+}
+
+bool ErasedInSecureMode(const char* entry, bool suid_debug) {
+  for (unsigned i = 0; i < kTunCount; ++i) {
+    const char* alias = kTunables[i].alias;
+    if (alias != nullptr && LevelOf(i, suid_debug) == kSxidErase && IsNameOf(alias, entry)) return true;
+  }
+  return false;
+}
 
 void InitTunables(char** envp, bool secure) {
   Defaults();

@@ -486,6 +486,15 @@ CASES = [
                 "libcompat_lc_execstack.so", "libcompat_lc_outer.so", "libcompat_lc_inner.so",
                 "libcompat_lc_nodelete.so", "libcompat_lc_exit.so", "libcompat_lc_user.so",
                 "libcompat_lc_malloc.so", "libcompat_lc_relr.so"]),
+    Case("tags_hostile", "dynamic tags glibc ignores (0x80000000, 0x17ffffc17, -16) in the program, "
+         "its library and a dlopen'ed plugin: calls, dlsym, TLS, dladdr, dlinfo, dlclose",
+         "tags_prog",
+         [Step([PROG, "./libcompat_tags_plugin.so"])],
+         built=["tags_prog", "libcompat_tags.so", "libcompat_tags_plugin.so"]),
+    Case("dl_cycles", "100,000 dlopen/dlclose cycles (after 1,000) grow RssAnon by less than 64 KiB",
+         "dl_cycles",
+         [Step([PROG, "./libcompat_cycle.so"])],
+         built=["dl_cycles", "libcompat_cycle.so"]),
 ]
 
 # The linker matrix (linker_matrix.py): one case per cell.

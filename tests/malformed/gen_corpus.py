@@ -55,17 +55,28 @@ PF_X = 1
 
 DT_NULL = 0
 DT_NEEDED = 1
+DT_PLTRELSZ = 2
 DT_STRTAB = 5
 DT_SYMTAB = 6
 DT_RELA = 7
 DT_RELASZ = 8
 DT_RELAENT = 9
 DT_STRSZ = 10
+DT_JMPREL = 23
+DT_FLAGS = 30
 DT_RELACOUNT = 0x6FFFFFF9
+DT_FLAGS_1 = 0x6FFFFFFB
+DT_VERDEF = 0x6FFFFFFC
+DT_VERDEFNUM = 0x6FFFFFFD
 DT_GNU_HASH = 0x6FFFFEF5
 DT_VERNEED = 0x6FFFFFFE
 DT_VERNEEDNUM = 0x6FFFFFFF
 
+DF_BIND_NOW = 0x8
+DF_1_NOW = 0x1
+
+R_X86_64_GLOB_DAT = 6
+R_X86_64_JUMP_SLOT = 7
 R_X86_64_RELATIVE = 8
 
 PAGE = 0x1000
@@ -78,6 +89,9 @@ PHDR = struct.Struct("<IIQQQQQQ")
 DYN = struct.Struct("<qQ")
 RELA = struct.Struct("<QQq")
 VERNEED = struct.Struct("<HHIII")
+VERNAUX = struct.Struct("<IHHII")
+VERDEF = struct.Struct("<HHHHIII")
+VERDAUX = struct.Struct("<II")
 
 EHDR_FIELDS = ("e_ident", "e_type", "e_machine", "e_version", "e_entry", "e_phoff",
                "e_shoff", "e_flags", "e_ehsize", "e_phentsize", "e_phnum",
@@ -202,6 +216,63 @@ class Elf:
             if (rela[2] >> 32) != 0 and (rela[2] & 0xFFFFFFFF) != R_X86_64_RELATIVE:
                 return rela
         raise ElfError("no symbolic relocation in DT_RELA")
+
+    def jmprels(self) -> list[tuple[int, int, int, int]]:
+        """(file offset, r_offset, r_info, r_addend) of each DT_JMPREL entry."""
+        start = self.offset_of(self.dyn(DT_JMPREL).val)
+        return [(start + i * RELA.size, *RELA.unpack_from(self.data, start + i * RELA.size))
+                for i in range(self.dyn(DT_PLTRELSZ).val // RELA.size)]
+
+    def rela_of_type(self, r_type: int) -> tuple[int, int, int, int]:
+        """The first DT_RELA entry of relocation type r_type."""
+        for rela in self.relas():
+            if (rela[2] & 0xFFFFFFFF) == r_type:
+                return rela
+        raise ElfError(f"no relocation of type {r_type} in DT_RELA")
+
+    def plt_push_offset(self) -> int:
+        """File offset of the immediate of the first PLT entry's `push $index`.
+
+        A lazily bound GOT slot holds, as linked, the address of its PLT
+        entry's push instruction (the jump through the slot falls through
+        to it until the slot is bound).
+        """
+        _, r_offset, _, _ = self.jmprels()[0]
+        push = struct.unpack_from("<Q", self.data, self.offset_of(r_offset))[0]
+        off = self.offset_of(push)
+        if self.data[off] != 0x68:  # push imm32
+            raise ElfError("the JUMP_SLOT's GOT slot does not lead to a push")
+        return off + 1
+
+    def clear_bind_now(self) -> None:
+        """Drops DF_BIND_NOW and DF_1_NOW, so both loaders bind lazily."""
+        for tag, bit in ((DT_FLAGS, DF_BIND_NOW), (DT_FLAGS_1, DF_1_NOW)):
+            try:
+                self.set_dyn(tag, self.dyn(tag).val & ~bit)
+            except ElfError:
+                pass
+
+    def verdefs(self) -> list[int]:
+        """File offsets of the Verdef entries, following vd_next."""
+        out, off = [], self.offset_of(self.dyn(DT_VERDEF).val)
+        for _ in range(self.dyn(DT_VERDEFNUM).val):
+            out.append(off)
+            vd_next = VERDEF.unpack_from(self.data, off)[6]
+            if vd_next == 0:
+                break
+            off += vd_next
+        return out
+
+    def verneed_aux(self) -> tuple[int, int]:
+        """File offsets of the first Verneed entry and of its first Vernaux."""
+        off = self.offset_of(self.dyn(DT_VERNEED).val)
+        return off, off + VERNEED.unpack_from(self.data, off)[3]
+
+    def patch(self, fmt: struct.Struct, offset: int, index: int, value: int) -> None:
+        """Sets field `index` of the `fmt` record at file offset `offset`."""
+        fields = list(fmt.unpack_from(self.data, offset))
+        fields[index] = value
+        fmt.pack_into(self.data, offset, *fields)
 
     # -- patching -----------------------------------------------------------
 
@@ -689,6 +760,99 @@ def verneed_next_past_end(elf: Elf) -> bytes:
 @mutation("DT_VERNEED points outside the mapped image")
 def verneed_outside(elf: Elf) -> bytes:
     elf.move_dyn(DT_VERNEED, FAR)
+    return elf.data
+
+
+# Version definitions (libbad.so: the base entry, then BAD_1) and needs (the
+# program needs BAD_1 of libbad.so, libbad.so DEP_1 of libdep.so): every
+# offset a loader follows. glibc reads the first Verdaux of every Verdef,
+# the base one included, when it builds an object's version table.
+
+@mutation("the base Verdef's vd_aux points past the end of the image", roles=ROLES_LIB)
+def verdef_aux_past_end(elf: Elf) -> bytes:
+    elf.patch(VERDEF, elf.verdefs()[0], 5, FAR)
+    return elf.data
+
+
+@mutation("the second Verdef's vd_aux points past the end of the image", roles=ROLES_LIB)
+def verdef2_aux_past_end(elf: Elf) -> bytes:
+    elf.patch(VERDEF, elf.verdefs()[1], 5, FAR)
+    return elf.data
+
+
+@mutation("the first Verdef's vd_next points past the end of the image", roles=ROLES_LIB)
+def verdef_next_past_end(elf: Elf) -> bytes:
+    elf.patch(VERDEF, elf.verdefs()[0], 6, FAR)
+    return elf.data
+
+
+@mutation("the second Verdef's version name (vda_name) is far past DT_STRSZ",
+          roles=ROLES_LIB)
+def verdaux_name_past_strsz(elf: Elf) -> bytes:
+    second = elf.verdefs()[1]
+    aux = second + VERDEF.unpack_from(elf.data, second)[5]
+    elf.patch(VERDAUX, aux, 0, elf.dyn(DT_STRSZ).val + FAR)
+    return elf.data
+
+
+@mutation("the first Verneed's vn_aux points past the end of the image")
+def verneed_aux_past_end(elf: Elf) -> bytes:
+    elf.patch(VERNEED, elf.verneed_aux()[0], 3, FAR)
+    return elf.data
+
+
+@mutation("the first Verneed has vn_cnt 2 and its Vernaux's vna_next points past "
+          "the end of the image")
+def vernaux_next_past_end(elf: Elf) -> bytes:
+    vn, aux = elf.verneed_aux()
+    elf.patch(VERNEED, vn, 1, 2)
+    elf.patch(VERNAUX, aux, 4, FAR)
+    return elf.data
+
+
+@mutation("the first Verneed's file name (vn_file) is far past DT_STRSZ")
+def verneed_file_past_strsz(elf: Elf) -> bytes:
+    elf.patch(VERNEED, elf.verneed_aux()[0], 2, elf.dyn(DT_STRSZ).val + FAR)
+    return elf.data
+
+
+@mutation("the first Vernaux's version name (vna_name) is far past DT_STRSZ")
+def vernaux_name_past_strsz(elf: Elf) -> bytes:
+    elf.patch(VERNAUX, elf.verneed_aux()[1], 3, elf.dyn(DT_STRSZ).val + FAR)
+    return elf.data
+
+
+# Relocation values and lazy binding.
+
+@mutation("R_X86_64_GLOB_DAT with addend 8 (the psABI's GLOB_DAT is S: the addend "
+          "is not used)", if_glibc_accepts="accept")
+def glob_dat_addend(elf: Elf) -> bytes:
+    off, r_offset, r_info, _ = elf.rela_of_type(R_X86_64_GLOB_DAT)
+    RELA.pack_into(elf.data, off, r_offset, r_info, 8)
+    return elf.data
+
+
+@mutation("lazy binding (BIND_NOW cleared) through a PLT entry that pushes the index "
+          "just past DT_PLTRELSZ",
+          note="glibc's _dl_fixup reads the relocation past the table without a check")
+def plt_index_past_pltrelsz(elf: Elf) -> bytes:
+    elf.clear_bind_now()
+    struct.pack_into("<I", elf.data, elf.plt_push_offset(), len(elf.jmprels()))
+    return elf.data
+
+
+@mutation("PT_TLS with p_filesz greater than p_memsz",
+          note="glibc fails an assertion when it copies the TLS image (dl-tls.c)")
+def tls_filesz_gt_memsz(elf: Elf) -> bytes:
+    tls = elf.first_phdr(PT_TLS)
+    elf.set_phdr(tls, p_filesz=tls.p_memsz + 0x1000)
+    return elf.data
+
+
+@mutation("PT_TLS image (p_vaddr) outside every PT_LOAD")
+def tls_outside_load(elf: Elf) -> bytes:
+    tls = elf.first_phdr(PT_TLS)
+    elf.set_phdr(tls, p_vaddr=tls.p_vaddr + FAR, p_paddr=tls.p_paddr + FAR)
     return elf.data
 
 

@@ -543,6 +543,16 @@ def test_corrupt(tmp):
     check(r.out == want(1) and r.rc == 2 and r.stat("state") == "rejected", "/dev/null as the cache: %r" % r)
     r = run(argv, clean_env(RTLD_SYMCACHE=os.path.join(tmp, "missing")))
     check(r.out == want(1) and r.rc == 2 and r.stat("state") == "no file", "a missing cache: %r" % r)
+    # A FIFO that no one writes to: opening it must not wait for a writer
+    # (the start would block for ever), and, not a regular file, it is
+    # ignored. The time limit only detects the hang.
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo, 0o644)
+    try:
+        r = run(argv, clean_env(RTLD_SYMCACHE=fifo), timeout=20)
+    except subprocess.TimeoutExpired:
+        fail("a FIFO as the cache: the start blocked (killed after 20 s)")
+    check(r.out == want(1) and r.rc == 2 and r.stat("state") == "rejected", "a FIFO as the cache: %r" % r)
     # The same on a glibc program.
     with_bytes(data[:len(data) // 2])
     r = run([A.loader, os.path.realpath("/bin/false")], L.env())
