@@ -248,8 +248,11 @@ def cli(*args, env=None, expect=0):
 
 
 def build_cache(cache, *progs, env=None, images=True):
-    """rtld-symcache build (images by default, as the CLI does)."""
-    cli("build", "--cache", cache, "--loader", A.loader, *([] if images else ["--no-images"]), *progs, env=env)
+    """rtld-symcache build (images by default, as the CLI does), each
+    recording checked against the files as the daemon checks them (--check:
+    every binding and image page must be what the files give)."""
+    cli("build", "--check", "--cache", cache, "--loader", A.loader, *([] if images else ["--no-images"]), *progs,
+        env=env)
 
 
 def expect_hit(r, out, what, rc=0):
@@ -1489,6 +1492,7 @@ def main():
              "images-corrupt": test_images_corrupt, "images-off": test_images_off,
              "images-generations": test_images_generations, "images-copy": test_images_copy}
     tmp = tempfile.mkdtemp(prefix="rtld-symcache-loader.")
+    os.chmod(tmp, 0o755)  # the daemon records root's programs as nobody
     try:
         tests[A.test](tmp)
     except Skip as e:

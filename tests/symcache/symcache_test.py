@@ -1,9 +1,15 @@
 #!/usr/bin/python3
-"""Drivers for the symbol cache tools: the CLI (rtld-symcache) and the
-daemon (rtld-symcached), with a fake loader (fake_loader.py) so they do not
-depend on the loader; and end to end with the real loader's
---record-bindings (skipped, exit 77, when the loader lacks it)."""
+"""Drivers for the symbol cache tools: the CLI (rtld-symcache), with a fake
+loader (fake_loader.py) so it does not depend on the loader; the daemon
+(rtld-symcached), whose recordings must check out against the files, with
+the fake loader for misbehaving recordings (failing, hanging, crashing,
+garbage, reporting its credentials) and the real loader for the rest;
+`rtld-symcache check` on real recordings and forged ones; and end to end
+with the real loader's --record-bindings (skipped, exit 77, when the loader
+lacks it). The daemon records as the requesting user, or as nobody for
+root: the tests' directories are readable by all."""
 import argparse
+import array
 import os
 import random
 import re
@@ -138,7 +144,9 @@ def test_cli(tmp):
     # A corrupt file: stat/verify fail, build replaces it.
     with open(cache, "r+b") as f:
         f.seek(40)
-        f.write(b"\xff")
+        b = f.read(1)
+        f.seek(40)
+        f.write(bytes([b[0] ^ 0xff]))
     cli("verify", "--cache", cache, expect=1)
     cli("stat", "--cache", cache, expect=1)
     p = cli("build", "--cache", cache, "--loader", A.fake_loader, progs[0])
@@ -299,27 +307,47 @@ class Daemon:
         self.proc = subprocess.Popen(
             [A.daemon, "--foreground", "--socket", self.sock, "--cache", self.cache,
              "--loader", A.fake_loader, "--batch-ms", "20"] + list(extra),
-            stdout=self.log, stderr=self.log, env=env or clean_env())
+            stdout=self.log, stderr=self.log, env=env or clean_env(FAKE_LOADER_REAL=A.loader))
         deadline = time.time() + 10
         while not os.path.exists(self.sock):
             if time.time() > deadline or self.proc.poll() is not None:
                 fail("the daemon did not start:\n" + self.logtext())
             time.sleep(0.01)
 
-    def send(self, data):
+    def send(self, data, uid=None, fds=None):
+        """One datagram; with uid, sent by a child process that is that
+        user (all groups dropped); with fds, those descriptors attached."""
+        if uid is not None:
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    os.setgroups([])
+                    os.setgid(uid)
+                    os.setuid(uid)
+                    self.send(data)
+                    code = 0
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            check(os.waitstatus_to_exitcode(status) == 0, "the datagram from uid %d was not sent" % uid)
+            return
         s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
-            s.sendto(data, self.sock)
+            if fds:
+                s.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))], 0, self.sock)
+            else:
+                s.sendto(data, self.sock)
         finally:
             s.close()
 
-    def miss(self, prog, env=None):
+    def miss(self, prog, env=None, uid=None):
         env = env or {}
         d = "rtld-miss 1\n%s\n%016x\n" % (prog, env_hash(env))
         for name in ENV_VARS:
             if name in env:
                 d += "%s=%s\n" % (name, env[name])
-        self.send(d.encode())
+        self.send(d.encode(), uid=uid)
 
     def logtext(self):
         self.log.flush()
@@ -366,10 +394,11 @@ def test_daemon(tmp):
         d.wait_for(lambda: "recently handled" in d.logtext(), "the repeat skipped")
         log = d.logtext()
         check("recorded %s" % progs[0] in log and "published generation" in log, "log lines:\n" + log)
-        # The daemon records images (the fake loader's: the library placed).
+        # The daemon records images (the libraries placed from the base).
         lay = dump_layouts(d.cache)
         for p in progs:
-            check(lay[p]["images"] and lay[p]["objects"][2]["bias"] == lay[p]["base"], "daemon images: %s" % lay[p])
+            biases = [o["bias"] for o in lay[p]["objects"].values()]
+            check(lay[p]["images"] and biases and min(biases) == lay[p]["base"], "daemon images: %s" % lay[p])
     finally:
         d.stop()
     # A restarted daemon keeps the closures and adds to them, and draws new
@@ -592,6 +621,7 @@ def main():
              "daemon-malformed": test_daemon_malformed,
              "daemon-kill": test_daemon_kill, "publish-kill": test_publish_kill, "e2e": test_e2e}
     tmp = tempfile.mkdtemp(prefix="rtld-symcache-test.")
+    os.chmod(tmp, 0o755)  # the daemon's recording processes are other users
     try:
         tests[A.test](tmp)
     finally:

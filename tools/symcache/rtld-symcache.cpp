@@ -1,7 +1,7 @@
 // rtld-symcache: builds and inspects the shared symbol cache (DESIGN §6).
 //
 //   rtld-symcache build [--cache FILE] [--loader LD_SO] [--max-bytes N]
-//                       [--max-closures N] [--no-symbol-index]
+//                       [--max-closures N] [--no-symbol-index] [--check]
 //                       [--recording FILE]... [PROGRAM]...
 //   rtld-symcache stat   [--cache FILE]
 //   rtld-symcache dump   [--cache FILE] [--names]
@@ -64,6 +64,8 @@ const char kUsage[] =
     "  --cache FILE       the cache (default: $RTLD_SYMCACHE, else /var/cache/rtld/symcache)\n"
     "  --loader LD_SO     the loader that records bindings (build)\n"
     "  --recording FILE   also merge this recording (build)\n"
+    "  --check            build: check each recording against the files as the\n"
+    "                     daemon does; one that does not hold in full is an error\n"
     "  --max-bytes N      bound the file size (K/M/G suffixes; default 1G)\n"
     "  --max-closures N   bound the number of closures (default 4096)\n"
     "  --no-symbol-index  do not build the name -> objects index\n"
@@ -86,6 +88,7 @@ struct Options {
   bool names = false;
   int timeout = 60;
   uint64_t layout_base = 0;
+  bool check = false;
 };
 
 [[noreturn]] void Usage(const char* msg) {
@@ -118,6 +121,7 @@ Options ParseArgs(int argc, char** argv) {
     else if (opts && a == "--no-symbol-index") o.symbol_index = false;
     else if (opts && a == "--no-images") o.images = false;
     else if (opts && a == "--names") o.names = true;
+    else if (opts && a == "--check") o.check = true;
     else if (opts && a == "--layout-base") {
       char* end;
       const char* v = value();
@@ -246,7 +250,8 @@ int Check(const Options& o) {
     printf("refused: %s\n", v.error.c_str());
     return 1;
   }
-  if (v.dropped_binds) printf("dropped %zu bindings (first: %s)\n", v.dropped_binds, v.dropped_example.c_str());
+  if (!v.unchecked.empty()) printf("not checked: %s\n", v.unchecked.c_str());
+  else if (v.dropped_binds) printf("dropped %zu bindings (first: %s)\n", v.dropped_binds, v.dropped_example.c_str());
   if (!v.images_refused.empty()) printf("images refused: %s\n", v.images_refused.c_str());
   printf("usable: %zu objects, %zu bindings, %s\n", r.objects.size(), r.binds.size(),
          r.has_images ? "images" : "no images");
@@ -279,7 +284,9 @@ int Build(const Options& o) {
     const std::string prog = ResolveProgram(p);
     ClosureData c;
     std::string err, note;
-    if (!RecordClosure(o.loader, prog, env, o.timeout, o.images, now_s, &c, &err, &note)) {
+    RecordPolicy policy;
+    policy.validate = policy.strict = o.check;
+    if (!RecordClosure(o.loader, prog, env, o.timeout, o.images, now_s, &c, &err, &note, policy)) {
       fprintf(stderr, "rtld-symcache: %s: %s\n", prog.c_str(), err.c_str());
       ++failures;
       continue;

@@ -473,7 +473,18 @@ bool RecordClosure(const std::string& loader, const std::string& program, const 
       if (untrusted != nullptr) *untrusted = true;
       return false;
     }
-    if (v.dropped_binds != 0) {
+    if (!v.unchecked.empty()) {
+      if (!note->empty()) *note += "; ";
+      *note += "bindings and images not kept: " + v.unchecked;
+    } else if (policy.strict && (v.dropped_binds != 0 || !v.images_refused.empty())) {
+      *error = "the recording does not check out in full: " +
+               (v.dropped_binds != 0 ? std::to_string(v.dropped_binds) + " bindings dropped (first: " +
+                                           v.dropped_example + ")"
+                                     : "images refused: " + v.images_refused);
+      if (untrusted != nullptr) *untrusted = true;
+      return false;
+    }
+    if (v.dropped_binds != 0 && v.unchecked.empty()) {
       if (!note->empty()) *note += "; ";
       *note += std::to_string(v.dropped_binds) + " bindings the files do not give were dropped (first: " +
                v.dropped_example + ")";

@@ -82,6 +82,10 @@ struct RecordPolicy {
   // Check the recording against the files (validate.h), opened with the
   // sandbox's credentials: the recording process is not trusted.
   bool validate = false;
+  // With validate: a binding or image the check drops fails the recording
+  // (`rtld-symcache build --check`: the tests hold the check to every
+  // recording the loader makes).
+  bool strict = false;
 };
 
 struct ClosureData;

@@ -110,6 +110,12 @@ class Lookup {
   std::vector<std::unique_ptr<Object>>& objects_;
 };
 
+// Whether st is the file at path.
+bool SameFile(const struct stat& st, const std::string& path) {
+  struct stat other;
+  return stat(path.c_str(), &other) == 0 && other.st_dev == st.st_dev && other.st_ino == st.st_ino;
+}
+
 // The key the loader gives itself (rtld/core/symcache.cpp KeyOf): its
 // build ID's first 16 bytes in mtime_ns and ctime_ns, the rest zero.
 bool LoaderKey(const ElfImage& img, sc::ObjectKey* key) {
@@ -382,21 +388,22 @@ ValidationResult ValidateRecording(const ValidationInput& in, Recording* rec) {
     o->is_loader = ro.key.dev == 0 && ro.key.ino == 0;
     std::string err;
     int fd;
-    if (o->is_loader) {
-      // The recording loader itself: the one we ran, keyed by its build ID.
-      if (i == 0 || loader_seen) return fail(what + ": an object without a file");
-      loader_seen = true;
-      fd = open(in.loader.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-      if (fd < 0) return fail("cannot open the loader " + in.loader + ": " + strerror(errno));
-    } else {
-      fd = in.open(ro.path, &err);
-      if (fd < 0) return fail(what + ": " + err);
-    }
+    if (o->is_loader && (i == 0 || loader_seen)) return fail(what + ": an object without a file");
+    loader_seen |= o->is_loader;
+    fd = in.open(ro.path, &err);
+    if (fd < 0) return fail(what + ": " + err);
     struct stat st, st2;
     bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     if (!ok) {
       close(fd);
       return fail(what + ": not a regular file");
+    }
+    // The recording loader keys itself by its build ID alone, which anyone
+    // can write into a file of theirs: its symbols are read only from the
+    // loader we ran or a file only root can have written.
+    if (o->is_loader && !SameFile(st, in.loader) && (st.st_uid != 0 || (st.st_mode & 022) != 0)) {
+      close(fd);
+      return fail(what + ": the loader is neither " + in.loader + " nor a file only root can write");
     }
     sc::ObjectKey key = StatKeyOf(st);
     key.build_id = FileBuildId(fd, static_cast<uint64_t>(st.st_size));
@@ -442,6 +449,27 @@ ValidationResult ValidateRecording(const ValidationInput& in, Recording* rec) {
     for (const auto& [s, e] : placed)
       if (start < e && s < end) return fail("object " + std::to_string(i) + " overlaps another");
     placed.push_back({start, end});
+  }
+  // A filter's filtees go before it in the lookup order, not in the load
+  // order the recording lists: the lookups here would not be the loader's.
+  for (size_t i = 0; i < objects.size() && res.unchecked.empty(); ++i)
+    if (objects[i]->image.dyn.filter_count != 0)
+      res.unchecked = "object " + std::to_string(i) + " is a filter (its filtees change the lookup order)";
+  if (!res.unchecked.empty()) {
+    res.dropped_binds = rec->binds.size();
+    rec->binds.clear();
+    if (rec->has_images) {
+      rec->has_images = false;
+      rec->no_images = "not checked: " + res.unchecked;
+      for (RecObject& o : rec->objects) {
+        o.runs.clear();
+        o.patches.clear();
+        o.patch_lazy.clear();
+        o.imaged = o.lazy_plt = false;
+      }
+    }
+    res.ok = true;
+    return res;
   }
   // Bindings: the references each object's relocations make, then each
   // recorded binding against the lookup in the files.

@@ -23,7 +23,9 @@
 //   and no relocation may be left out of both. Otherwise the closure has no
 //   images.
 // What cannot be checked this way is refused: a binding the files' lookup
-// does not give, an image value that depends on something not known ahead.
+// does not give, an image value that depends on something not known ahead,
+// and everything of a recording whose lookup order is not its load order
+// (an object with filtees).
 #pragma once
 
 #include <stdint.h>
@@ -51,6 +53,10 @@ struct ValidationResult {
   size_t dropped_binds = 0;   // bindings the files do not give
   std::string dropped_example;
   std::string images_refused; // why the images were removed, if they were
+  // Why no binding or image could be checked at all (then none is kept):
+  // filters (DT_FILTER, DT_AUXILIARY) put their filtees before them in the
+  // lookup order, which the recording does not show.
+  std::string unchecked;
 };
 
 // Checks *rec (parsed, image pages read) and removes what does not hold.
