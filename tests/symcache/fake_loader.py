@@ -16,7 +16,9 @@ Behaviour by program name: *fail* exits 1 with a message, *hang* sleeps,
 *garbage* writes a malformed recording, *noimage* says "noimages" instead of
 imaging, *layoutfail* exits 1 only when asked for a layout, *crash* kills
 itself with SIGSEGV, *whoami* reports its credentials and limits on stderr
-and exits 1, *forks* tries to fork, reports and exits 1. FAKE_LOADER_DELAY
+and exits 1, *forks* tries to fork, reports and exits 1, *bigwrite* writes
+its recording without end (until a file-size limit stops it), *spin* burns
+CPU time without end. FAKE_LOADER_DELAY
 (seconds) slows every recording. With FAKE_LOADER_REAL set (a loader), any
 other program is recorded by that loader (exec, same arguments): the daemon
 checks recordings against the files, which only a real loader's pass."""
@@ -92,7 +94,7 @@ def main():
         return 2
     prog = args[2]
     name = os.path.basename(prog)
-    special = ["fail", "hang", "garbage", "noimage", "crash", "whoami", "forks"]
+    special = ["fail", "hang", "garbage", "noimage", "crash", "whoami", "forks", "bigwrite", "spin"]
     real = os.environ.get("FAKE_LOADER_REAL")
     if real and not any(w in name for w in special):
         os.execv(real, [real] + sys.argv[1:])
@@ -112,11 +114,20 @@ def main():
     if "crash" in name:
         os.kill(os.getpid(), signal.SIGSEGV)
     if "whoami" in name:
-        lim = {n: resource.getrlimit(getattr(resource, "RLIMIT_" + n)) for n in
-               ["AS", "CPU", "FSIZE", "NOFILE", "NPROC", "CORE"]}
-        print("fake_loader: whoami uid=%d euid=%d gid=%d groups=%s limits=%s" %
+        lim = " ".join("%s=%d/%d" % ((n,) + resource.getrlimit(getattr(resource, "RLIMIT_" + n)))
+                       for n in ["AS", "CPU", "FSIZE", "NOFILE", "NPROC", "CORE"])
+        print("fake_loader: whoami uid=%d euid=%d gid=%d groups=%s %s" %
               (os.getuid(), os.geteuid(), os.getgid(), sorted(os.getgroups()), lim), file=sys.stderr)
         return 1
+    if "bigwrite" in name:
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # (Python ignores it; a loader does not)
+        chunk = "bind 0 1 0 1\n" * 4096
+        while True:
+            out.write(chunk)
+            out.flush()
+    if "spin" in name:
+        while True:
+            pass
     if "forks" in name:
         try:
             pid = os.fork()

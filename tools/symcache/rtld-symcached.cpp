@@ -339,7 +339,7 @@ bool Receive(int fd, Datagram* d) {
 
 std::string Printable(const std::string& s) {
   std::string o;
-  for (char c : s.substr(0, 200)) o += (c >= 0x20 && c < 0x7f) ? c : '?';
+  for (char c : s.substr(0, 600)) o += (c >= 0x20 && c < 0x7f) ? c : '?';
   return o;
 }
 
