@@ -396,7 +396,7 @@ uint64_t Placement(Module& m, uint64_t lo, uint64_t span, uint64_t align) {
   if (g_fd < 0 || !g_candidate.valid() || g_layout_broken != nullptr) return 0;
   // The object about to be appended: load position g.nmodules.
   const sc::ClosureObject* o = g_candidate.object(g.vdso != nullptr ? g.nmodules - 1 : g.nmodules);
-  if (o == nullptr || o->bias == 0 || !sc::SameObject(o->key, KeyOf(m))) {
+  if (o == nullptr || o->bias == 0 || !sc::ObjectMatches(*o, KeyOf(m))) {
     BreakLayout("an object differs from the layout's");
     Say("layout: not placed, another object than recorded at this position:", m.path);
     return 0;

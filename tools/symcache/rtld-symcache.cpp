@@ -454,9 +454,9 @@ int Dump(const Options& o) {
     for (uint32_t k = 0; k < rec->nobjects; ++k) {
       const sc::ClosureObject* obj = cl.object(k);
       const sc::ObjectEntry* e = r.Object(obj->object_id);
-      printf("  [%u] object %u %s (dense %u, sparse %u)\n", k, obj->object_id,
+      printf("  [%u] object %u %s (dense %u, sparse %u%s)\n", k, obj->object_id,
              e && e->path != sc::kNoString && r.String(e->path) ? r.String(e->path) : "?", obj->dense_count,
-             obj->sparse_count);
+             obj->sparse_count, (obj->flags & sc::kObjExactKey) ? ", exact key" : "");
       if (obj->bias != 0 || obj->run_count != 0 || obj->patch_count != 0) {
         // "bias B, runs R, pages P, patches Q[, lazy plt]" then each run.
         uint32_t nruns, npatches;

@@ -419,6 +419,10 @@ ValidationResult ValidateRecording(const ValidationInput& in, Recording* rec) {
       return fail(what + ": the recorded key is not the file's");
     }
     if (!o->is_loader && !seen.insert({key.dev, key.ino}).second) return fail(what + ": recorded twice");
+    // A file someone other than root may have written stands only for
+    // itself in the cache: its build ID, size and mtime could be copied
+    // from another file whose closure it would then be taken for.
+    ro.exact_key = !o->is_loader && (st.st_uid != 0 || (st.st_mode & 022) != 0);
     if (ro.has_soname != (o->image.soname != nullptr) || (ro.has_soname && ro.soname != o->image.soname))
       return fail(what + ": the recorded soname is not the file's");
     objects.push_back(std::move(o));
