@@ -35,8 +35,10 @@ ElfImage::~ElfImage() {
 
 bool ElfImage::InImage(uint64_t vaddr, uint64_t size) const {
   if (vaddr + size < vaddr) return false;
-  for (const elf::Phdr& ph : phdrs)
-    if (ph.type == PT_LOAD && vaddr >= ph.vaddr && vaddr + size <= ph.vaddr + ph.memsz) return true;
+  for (size_t i = 0; i < phdrs.size(); ++i) {
+    const elf::Phdr& ph = phdrs[i];
+    if (ph.type == PT_LOAD && loaded_[i] && vaddr >= ph.vaddr && vaddr + size <= ph.vaddr + ph.memsz) return true;
+  }
   return false;
 }
 
@@ -113,11 +115,31 @@ bool ElfImage::Load(int fd, uint64_t file_size, uint32_t nsyms, std::string* err
     return false;
   }
   mem_ = static_cast<uint8_t*>(m);
-  // Segment by segment, as MapSegments maps them: the file's pages (a later
-  // segment's over an earlier's), then the zero fill past p_filesz up to
-  // p_memsz (fresh zero pages beyond the last file page).
-  for (const elf::Phdr& ph : phdrs) {
+  // Code first left out (the bulk of a big library, and no table lives
+  // there in what today's linkers write); all of it if a table does.
+  loaded_.assign(phdrs.size(), false);
+  if (!ReadSegments(fd, file_size, false, error)) return false;
+  std::string first_error;
+  if (Decode(nsyms, &first_error)) return true;
+  bool skipped = false;
+  for (size_t i = 0; i < phdrs.size(); ++i) skipped |= phdrs[i].type == PT_LOAD && phdrs[i].memsz != 0 && !loaded_[i];
+  if (!skipped) {
+    *error = first_error;
+    return false;
+  }
+  return ReadSegments(fd, file_size, true, error) && Decode(nsyms, error);
+}
+
+// Segment by segment, as MapSegments maps them: the file's pages (a later
+// segment's over an earlier's), then the zero fill past p_filesz up to
+// p_memsz (fresh zero pages beyond the last file page). Without code:
+// the segments that are executable and not writable are skipped.
+bool ElfImage::ReadSegments(int fd, uint64_t file_size, bool code, std::string* error) {
+  for (size_t i = 0; i < phdrs.size(); ++i) {
+    const elf::Phdr& ph = phdrs[i];
     if (ph.type != PT_LOAD || ph.memsz == 0) continue;
+    loaded_[i] = code || (ph.flags & PF_X) == 0 || (ph.flags & PF_W) != 0;
+    if (!loaded_[i]) continue;
     const uint64_t map_start = ph.vaddr & ~(kPage - 1);
     const uint64_t file_end = ph.vaddr + ph.filesz;
     const uint64_t map_end = (file_end + kPage - 1) & ~(kPage - 1);
@@ -140,12 +162,7 @@ bool ElfImage::Load(int fd, uint64_t file_size, uint32_t nsyms, std::string* err
       if (zero_end > page_end) memset(At(page_end), 0, zero_end - page_end);
     }
   }
-  for (const elf::Phdr& ph : phdrs)
-    if (ph.type == PT_DYNAMIC && !InImage(ph.vaddr, ph.memsz < 16 ? 16 : ph.memsz)) {
-      *error = "the dynamic section is outside the loaded segments";
-      return false;
-    }
-  return Decode(nsyms, error);
+  return true;
 }
 
 template <typename T>
@@ -164,6 +181,15 @@ bool ElfImage::Decode(uint32_t nsyms, std::string* error) {
     *error = what;
     return false;
   };
+  dyn = elf::DynamicInfo();
+  symtab = elf::SymbolTable();
+  versions.clear();
+  rela = jmprel = elf::Table<elf::Rela>();
+  relr = elf::Table<elf::Relr>();
+  soname = nullptr;
+  for (const elf::Phdr& ph : phdrs)
+    if (ph.type == PT_DYNAMIC && !InImage(ph.vaddr, ph.memsz < 16 ? 16 : ph.memsz))
+      return fail("the dynamic section is outside the loaded segments");
   size_t max_entries = 0;
   for (const elf::Phdr& ph : phdrs)
     if (ph.type == PT_DYNAMIC) max_entries = ph.memsz / sizeof(elf::Dyn);

@@ -55,12 +55,14 @@ class ElfImage {
   const char* soname = nullptr;
 
  private:
+  bool ReadSegments(int fd, uint64_t file_size, bool code, std::string* error);
   bool Decode(uint32_t nsyms, std::string* error);
   bool DecodeVersions(std::string* error);
   template <typename T>
   bool DecodeTable(uint64_t vaddr, uint64_t size, rtld::elf::Table<T>* out);
 
   uint8_t* mem_ = nullptr;  // [lo, hi), anonymous memory
+  std::vector<bool> loaded_;  // per program header: its segment was read
 
 };
 
