@@ -57,7 +57,7 @@ bool ElfImage::InWritableFilePages(uint64_t vaddr, uint64_t size) const {
   return false;
 }
 
-bool ElfImage::Load(int fd, uint64_t file_size, uint32_t nsyms, std::string* error) {
+bool ElfImage::Load(int fd, uint64_t file_size, uint32_t nsyms, std::string* error, uint64_t* budget) {
   elf::Ehdr eh;
   if (file_size < sizeof eh || !PreadAll(fd, &eh, sizeof eh, 0)) {
     *error = "cannot read the ELF header";
@@ -118,7 +118,7 @@ bool ElfImage::Load(int fd, uint64_t file_size, uint32_t nsyms, std::string* err
   // Code first left out (the bulk of a big library, and no table lives
   // there in what today's linkers write); all of it if a table does.
   loaded_.assign(phdrs.size(), false);
-  if (!ReadSegments(fd, file_size, false, error)) return false;
+  if (!ReadSegments(fd, file_size, false, error, budget)) return false;
   std::string first_error;
   if (Decode(nsyms, &first_error)) return true;
   bool skipped = false;
@@ -127,14 +127,14 @@ bool ElfImage::Load(int fd, uint64_t file_size, uint32_t nsyms, std::string* err
     *error = first_error;
     return false;
   }
-  return ReadSegments(fd, file_size, true, error) && Decode(nsyms, error);
+  return ReadSegments(fd, file_size, true, error, budget) && Decode(nsyms, error);
 }
 
 // Segment by segment, as MapSegments maps them: the file's pages (a later
 // segment's over an earlier's), then the zero fill past p_filesz up to
 // p_memsz (fresh zero pages beyond the last file page). Without code:
 // the segments that are executable and not writable are skipped.
-bool ElfImage::ReadSegments(int fd, uint64_t file_size, bool code, std::string* error) {
+bool ElfImage::ReadSegments(int fd, uint64_t file_size, bool code, std::string* error, uint64_t* budget) {
   for (size_t i = 0; i < phdrs.size(); ++i) {
     const elf::Phdr& ph = phdrs[i];
     if (ph.type != PT_LOAD || ph.memsz == 0) continue;
@@ -147,6 +147,13 @@ bool ElfImage::ReadSegments(int fd, uint64_t file_size, bool code, std::string* 
       const uint64_t off = ph.offset & ~(kPage - 1);
       uint64_t len = map_end - map_start;
       if (off + len > file_size) len = file_size - off;  // the rest of the last page reads as zeros
+      if (budget != nullptr) {
+        if (len > *budget) {
+          *error = "too much to read";
+          return false;
+        }
+        *budget -= len;
+      }
       if (!PreadAll(fd, At(map_start), len, off)) {
         *error = "cannot read a segment (the file changed?)";
         return false;
@@ -175,7 +182,9 @@ bool ElfImage::DecodeTable(uint64_t vaddr, uint64_t size, elf::Table<T>* out) {
 }
 
 // DecodeModule's checks, with the symbol count given: a table the loader
-// would have refused, or that the count overruns, is an error.
+// would have refused, or that the count overruns, is an error. So is a
+// table not aligned for its entries (no linker writes one; reading it
+// would be undefined behaviour here).
 bool ElfImage::Decode(uint32_t nsyms, std::string* error) {
   auto fail = [&](const char* what) {
     *error = what;
@@ -190,11 +199,15 @@ bool ElfImage::Decode(uint32_t nsyms, std::string* error) {
   for (const elf::Phdr& ph : phdrs)
     if (ph.type == PT_DYNAMIC && !InImage(ph.vaddr, ph.memsz < 16 ? 16 : ph.memsz))
       return fail("the dynamic section is outside the loaded segments");
+  if (dynamic_vaddr % 8 != 0) return fail("the dynamic section is not aligned");
   size_t max_entries = 0;
   for (const elf::Phdr& ph : phdrs)
     if (ph.type == PT_DYNAMIC) max_entries = ph.memsz / sizeof(elf::Dyn);
   const auto* dynamic = reinterpret_cast<const elf::Dyn*>(At(dynamic_vaddr));
   if (const char* e = elf::DecodeDynamic(dynamic, max_entries, dyn)) return fail(e);
+  if (dyn.gnu_hash % 8 || dyn.hash % 4 || dyn.symtab % 8 || dyn.versym % 2 || dyn.verdef % 4 || dyn.verneed % 4 ||
+      dyn.rela % 8 || dyn.jmprel % 8 || dyn.relr % 8)
+    return fail("a dynamic table is not aligned");
   elf::SymbolTable& st = symtab;
   if (dyn.strtab) {
     if (dyn.strsz == 0 || !InImage(dyn.strtab, dyn.strsz)) return fail("DT_STRTAB is outside the image");
@@ -282,7 +295,7 @@ bool ElfImage::DecodeVersions(std::string* error) {
   if (dyn.verdef) {
     uint64_t p = dyn.verdef;
     for (unsigned n = 0; n < dyn.verdefnum && n < kMaxEntries; ++n) {
-      if (!InImage(p, sizeof(elf::Verdef))) return fail("DT_VERDEF is outside the image");
+      if (!InImage(p, sizeof(elf::Verdef)) || p % 4 != 0) return fail("DT_VERDEF is outside the image");
       const auto* vd = reinterpret_cast<const elf::Verdef*>(At(p));
       if ((vd->ndx & elf::kVersymIndexMask) > max_index) max_index = vd->ndx & elf::kVersymIndexMask;
       if (vd->next == 0) break;
@@ -292,11 +305,11 @@ bool ElfImage::DecodeVersions(std::string* error) {
   if (dyn.verneed) {
     uint64_t p = dyn.verneed;
     for (unsigned n = 0; n < dyn.verneednum && n < kMaxEntries; ++n) {
-      if (!InImage(p, sizeof(elf::Verneed))) return fail("DT_VERNEED is outside the image");
+      if (!InImage(p, sizeof(elf::Verneed)) || p % 4 != 0) return fail("DT_VERNEED is outside the image");
       const auto* vn = reinterpret_cast<const elf::Verneed*>(At(p));
       uint64_t a = p + vn->aux;
       for (unsigned k = 0; k < vn->cnt; ++k) {
-        if (!InImage(a, sizeof(elf::Vernaux))) return fail("DT_VERNEED is outside the image");
+        if (!InImage(a, sizeof(elf::Vernaux)) || a % 4 != 0) return fail("DT_VERNEED is outside the image");
         const auto* va = reinterpret_cast<const elf::Vernaux*>(At(a));
         if ((va->other & elf::kVersymIndexMask) > max_index) max_index = va->other & elf::kVersymIndexMask;
         if (va->next == 0) break;
@@ -314,7 +327,8 @@ bool ElfImage::DecodeVersions(std::string* error) {
     for (unsigned n = 0; n < dyn.verdefnum && n < kMaxEntries; ++n) {
       const auto* vd = reinterpret_cast<const elf::Verdef*>(At(p));
       if ((vd->flags & VER_FLG_BASE) == 0) {
-        if (!InImage(p + vd->aux, sizeof(elf::Verdaux))) return fail("DT_VERDEF is outside the image");
+        if (!InImage(p + vd->aux, sizeof(elf::Verdaux)) || (p + vd->aux) % 4 != 0)
+          return fail("DT_VERDEF is outside the image");
         const auto* aux = reinterpret_cast<const elf::Verdaux*>(At(p + vd->aux));
         const char* name = st.String(aux->name);
         if (name == nullptr) return fail("DT_VERDEF names a string outside DT_STRTAB");

@@ -30,7 +30,8 @@ class ElfImage {
   // dynamic symbols the loader counted (a recording's), which bounds the
   // symbol, version and GNU-hash chain tables. false with *error set if the
   // file is not an object the loader would map, or a table lies outside it.
-  bool Load(int fd, uint64_t file_size, uint32_t nsyms, std::string* error);
+  // *budget (if given): bytes that may still be read, decreased.
+  bool Load(int fd, uint64_t file_size, uint32_t nsyms, std::string* error, uint64_t* budget = nullptr);
 
   // Whether [vaddr, vaddr + size) lies inside a PT_LOAD (p_memsz).
   bool InImage(uint64_t vaddr, uint64_t size) const;
@@ -55,7 +56,7 @@ class ElfImage {
   const char* soname = nullptr;
 
  private:
-  bool ReadSegments(int fd, uint64_t file_size, bool code, std::string* error);
+  bool ReadSegments(int fd, uint64_t file_size, bool code, std::string* error, uint64_t* budget);
   bool Decode(uint32_t nsyms, std::string* error);
   bool DecodeVersions(std::string* error);
   template <typename T>

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <set>
 #include <vector>
@@ -27,6 +29,8 @@ namespace sc = rtld::elf::symcache;
 using rtld::arch::RelocKind;
 
 constexpr uint64_t kPage = sc::kImagePage;
+constexpr size_t kMaxCheckedBinds = size_t{4} << 20;
+constexpr uint64_t kMaxCheckedBytes = uint64_t{2} << 30;
 
 std::string HexStr(uint64_t v) {
   char b[24];
@@ -168,9 +172,11 @@ class WritablePages {
     return true;
   }
   void DontCare(uint64_t vaddr, uint64_t n) {
-    for (Range& r : ranges_)
-      for (uint64_t v = vaddr; v < vaddr + n && v >= vaddr; ++v)
-        if (v >= r.start && v < r.end) r.dont_care[v - r.start] = 1;
+    const uint64_t end = vaddr + n < vaddr ? ~uint64_t{0} : vaddr + n;  // (n from the file: any size)
+    for (Range& r : ranges_) {
+      const uint64_t from = std::max(vaddr, r.start), to = std::min(end, r.end);
+      for (uint64_t v = from; v < to; ++v) r.dont_care[v - r.start] = 1;
+    }
   }
   // The first address where A and E differ (outside don't care), or 0.
   uint64_t FirstDifference() const {
@@ -224,27 +230,36 @@ class ImageCheck {
       if (!img.InWritableFilePages(run.vaddr, uint64_t{run.npages} * kPage) || !pages.Overlay(run.vaddr, run.bytes))
         return "an image run outside the writable pages";
     // The patches: each one of the object's own relocations (or the word a
-    // RELR entry or a lazily bound PLT slot relocates by the load bias).
-    std::set<uint64_t> relr_targets, slot_targets;
-    elf::ForEachRelr(img.relr.data, img.relr.count, [&](uint64_t v) { relr_targets.insert(v); });
-    std::set<std::tuple<uint64_t, uint64_t, int64_t>> relocs;
-    for (const elf::Rela& r : img.rela) relocs.insert({r.offset, r.info, r.addend});
-    for (const elf::Rela& r : img.jmprel) {
-      relocs.insert({r.offset, r.info, r.addend});
-      if (rtld::arch::KindOf(r.type()) == RelocKind::kJumpSlot) slot_targets.insert(r.offset);
-    }
-    std::set<uint64_t> patched;
+    // RELR entry or a lazily bound PLT slot relocates by the load bias),
+    // found in one pass over the tables (memory for the patches only).
+    std::map<uint64_t, size_t> patch_at;  // offset -> index
+    for (size_t k = 0; k < rec.patches.size(); ++k)
+      if (!patch_at.emplace(rec.patches[k].offset, k).second) return "two patches at " + HexStr(rec.patches[k].offset);
+    std::vector<bool> genuine(rec.patches.size(), false);
+    auto lazy_at = [&](size_t k) { return k < rec.patch_lazy.size() && rec.patch_lazy[k]; };
+    auto relative_of_file_word = [&](const sc::Patch& p) {
+      return p.info == rtld::arch::kRelocRelative && static_cast<uint64_t>(p.addend) == Word(img, p.offset);
+    };
+    for (const elf::Table<elf::Rela>* t : {&img.rela, &img.jmprel})
+      for (const elf::Rela& r : *t) {
+        const auto it = patch_at.find(r.offset);
+        if (it == patch_at.end()) continue;
+        const sc::Patch& p = rec.patches[it->second];
+        if (lazy_at(it->second)
+                ? t == &img.jmprel && rtld::arch::KindOf(r.type()) == RelocKind::kJumpSlot && relative_of_file_word(p)
+                : p.info == r.info && p.addend == r.addend)
+          genuine[it->second] = true;
+      }
+    elf::ForEachRelr(img.relr.data, img.relr.count, [&](uint64_t v) {
+      const auto it = patch_at.find(v);
+      if (it != patch_at.end() && !lazy_at(it->second) && relative_of_file_word(rec.patches[it->second]))
+        genuine[it->second] = true;
+    });
     for (size_t k = 0; k < rec.patches.size(); ++k) {
       const sc::Patch& p = rec.patches[k];
-      const bool lazy = k < rec.patch_lazy.size() && rec.patch_lazy[k];
-      const auto type = static_cast<uint32_t>(p.info);
-      const bool relative_of_file_word = type == rtld::arch::kRelocRelative && (p.info >> 32) == 0 &&
-                                         static_cast<uint64_t>(p.addend) == Word(img, p.offset) &&
-                                         (lazy ? slot_targets.count(p.offset) != 0 : relr_targets.count(p.offset) != 0);
-      if (!relative_of_file_word && (lazy || relocs.count({p.offset, p.info, p.addend}) == 0))
-        return "patch at " + HexStr(p.offset) + " is not one of the object's relocations";
-      patched.insert(p.offset);
-      pages.DontCare(p.offset, WidthOf(rtld::arch::KindOf(type), img, static_cast<uint32_t>(p.info >> 32)));
+      if (!genuine[k]) return "patch at " + HexStr(p.offset) + " is not one of the object's relocations";
+      pages.DontCare(p.offset, WidthOf(rtld::arch::KindOf(static_cast<uint32_t>(p.info)), img,
+                                       static_cast<uint32_t>(p.info >> 32)));
     }
     // PLT slots left lazy: GOT[1] and GOT[2] are set at start.
     if (rec.lazy_plt && img.dyn.pltgot != 0) pages.DontCare(img.dyn.pltgot + 8, 16);
@@ -253,7 +268,7 @@ class ImageCheck {
     if (std::string why = RelocateDynamic(img, bias, &pages); !why.empty()) return why;
     std::string why;
     elf::ForEachRelr(img.relr.data, img.relr.count, [&](uint64_t v) {
-      if (!why.empty() || patched.count(v)) return;
+      if (!why.empty() || patch_at.count(v)) return;
       uint8_t* at = pages.Expected(v, 8);
       if (at == nullptr) {
         why = "a relocation outside the image is not patched";
@@ -267,7 +282,7 @@ class ImageCheck {
     if (!why.empty()) return why;
     for (const elf::Table<elf::Rela>* t : {&img.rela, &img.jmprel})
       for (const elf::Rela& r : *t) {
-        why = Apply(i, r, patched);
+        why = Apply(i, r, patch_at);
         if (!why.empty()) return why;
       }
     if (const uint64_t at = pages.FirstDifference(); at != 0)
@@ -319,7 +334,7 @@ class ImageCheck {
 
   // Writes relocation r of object i into E, or says why its value cannot
   // be part of an image (then it must have been patched).
-  std::string Apply(int i, const elf::Rela& r, const std::set<uint64_t>& patched) {
+  std::string Apply(int i, const elf::Rela& r, const std::map<uint64_t, size_t>& patched) {
     Object& o = *objects_[i];
     const ElfImage& img = o.image;
     const RelocKind kind = rtld::arch::KindOf(r.type());
@@ -376,6 +391,10 @@ ValidationResult ValidateRecording(const ValidationInput& in, Recording* rec) {
   };
   if (rec->env_hash != in.env_hash) return fail("the environment hash is not the one of the environment given");
   if (rec->objects.empty()) return fail("no objects");
+  // The daemon checks one recording at a time: bounded work. (The largest
+  // programs bind tens of thousands of symbols and read a few hundred MB.)
+  if (rec->binds.size() > kMaxCheckedBinds) return fail("too many bindings to check");
+  uint64_t read_budget = kMaxCheckedBytes;
   // The objects, each from its file.
   std::vector<std::unique_ptr<Object>> objects;
   std::set<std::pair<uint64_t, uint64_t>> seen;
@@ -407,7 +426,7 @@ ValidationResult ValidateRecording(const ValidationInput& in, Recording* rec) {
     }
     sc::ObjectKey key = StatKeyOf(st);
     key.build_id = FileBuildId(fd, static_cast<uint64_t>(st.st_size));
-    ok = o->image.Load(fd, static_cast<uint64_t>(st.st_size), ro.nsyms, &err);
+    ok = o->image.Load(fd, static_cast<uint64_t>(st.st_size), ro.nsyms, &err, &read_budget);
     // Read while the file stayed as it was keyed.
     const bool stable = fstat(fd, &st2) == 0 && StatKeyOf(st2) == StatKeyOf(st);
     close(fd);
