@@ -82,6 +82,8 @@ void PrintHelp(const char* self) {
           "                        with --record-bindings: map the libraries one after\n"
           "                        another from ADDRESS (hexadecimal) and also write\n"
           "                        their pre-relocated images (FILE.pages)\n"
+          "  --record-fd N         as --record-bindings, writing to descriptor N (and\n"
+          "                        the image pages to N+1) instead of files\n"
           "  --help                display this help and exit\n"
           "  --version             output version information and exit\n\n"
           "Shared library search path:\n"
@@ -207,6 +209,20 @@ const char* ParseCommandLine() {
       i += 2;
     } else if (support::StrEq(a, "--record-bindings") && has_value) {
       g.opt.record_bindings = g.argv[i + 1];
+      g.opt.bind_now = true;
+      i += 2;
+    } else if (support::StrEq(a, "--record-fd") && has_value) {
+      // A descriptor the caller opened for writing (decimal; the symbol-cache
+      // tools pass 3). Anything else is refused: never run the program instead.
+      int fd = 0;
+      const char* p = g.argv[i + 1];
+      for (; *p >= '0' && *p <= '9' && fd < 100000; ++p) fd = fd * 10 + (*p - '0');
+      if (*p != 0 || p == g.argv[i + 1] || fd >= 100000) {
+        Print(2, [&](support::Buffer& b) { b.Str(self).Str(": --record-fd: not a descriptor number\n"); });
+        sys::ExitGroup(1);
+      }
+      g.opt.record_fd = fd;
+      g.opt.record_bindings = "the recording descriptor";
       g.opt.bind_now = true;
       i += 2;
     } else if (support::StrEq(a, "--record-layout") && has_value) {

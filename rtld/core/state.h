@@ -24,6 +24,11 @@ struct Options {
   bool bind_not = false;               // LD_BIND_NOT: bind lazily on every call, never update the GOT
   const char* record_bindings = nullptr;  // --record-bindings FILE: resolve everything, write it, exit
   uint64_t record_layout = 0;  // --record-layout ADDRESS: place libraries from there, record images
+  // --record-fd N: the recording goes to descriptor N and the image pages to
+  // N + 1, both opened by the caller (a recording process that may not open
+  // files in the caller's directories); -1: to the files named by
+  // record_bindings.
+  int record_fd = -1;
 };
 
 struct State {

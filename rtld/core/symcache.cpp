@@ -396,7 +396,7 @@ uint64_t Placement(Module& m, uint64_t lo, uint64_t span, uint64_t align) {
   if (g_fd < 0 || !g_candidate.valid() || g_layout_broken != nullptr) return 0;
   // The object about to be appended: load position g.nmodules.
   const sc::ClosureObject* o = g_candidate.object(g.vdso != nullptr ? g.nmodules - 1 : g.nmodules);
-  if (o == nullptr || o->bias == 0 || !sc::SameObject(o->key, KeyOf(m))) {
+  if (o == nullptr || o->bias == 0 || !sc::ObjectMatches(*o, KeyOf(m))) {
     BreakLayout("an object differs from the layout's");
     Say("layout: not placed, another object than recorded at this position:", m.path);
     return 0;
@@ -679,11 +679,16 @@ template <typename Line>
 void WriteImages(support::Buffer& b, Line& line) {
   for (Module* m = g.first; m; m = m->next)
     if (m->placed) line([&] { b.Str("layout ").Dec(Position(*m)).Char(' ').Hex(m->base); });
-  char pages_path[4096];
-  support::Buffer pb(pages_path, sizeof pages_path);
-  pb.Str(g.opt.record_bindings).Str(".pages");
-  const long pfd = sys::Call(sys::kOpenat, -100, reinterpret_cast<long>(pb.CStr()),
-                             01 | 0100 | 01000 | 02000000 /* O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC */, 0644);
+  long pfd;
+  if (g.opt.record_fd >= 0) {
+    pfd = g.opt.record_fd + 1;
+  } else {
+    char pages_path[4096];
+    support::Buffer pb(pages_path, sizeof pages_path);
+    pb.Str(g.opt.record_bindings).Str(".pages");
+    pfd = sys::Call(sys::kOpenat, -100, reinterpret_cast<long>(pb.CStr()),
+                    01 | 0100 | 01000 | 02000000 /* O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC */, 0644);
+  }
   if (pfd < 0) RecordNoImages("cannot write the image pages");
   uint64_t next_page = 0;
   for (Module* m = g.first; m && g_no_images == nullptr; m = m->next) {
@@ -719,7 +724,7 @@ void WriteImages(support::Buffer& b, Line& line) {
       }
     }
   }
-  if (pfd >= 0) sys::Close(static_cast<int>(pfd));
+  if (pfd >= 0 && g.opt.record_fd < 0) sys::Close(static_cast<int>(pfd));
   if (g_no_images != nullptr) {
     line([&] { b.Str("noimages ").Str(g_no_images); });
     return;
@@ -741,13 +746,18 @@ void WriteImages(support::Buffer& b, Line& line) {
 }  // namespace
 
 void WriteRecordingAndExit() {
-  const long fd = sys::Call(sys::kOpenat, -100 /* AT_FDCWD */, reinterpret_cast<long>(g.opt.record_bindings),
-                            01 | 0100 | 01000 | 02000000 /* O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC */, 0644);
+  const long fd = g.opt.record_fd >= 0
+                      ? g.opt.record_fd
+                      : sys::Call(sys::kOpenat, -100 /* AT_FDCWD */, reinterpret_cast<long>(g.opt.record_bindings),
+                                  01 | 0100 | 01000 | 02000000 /* O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC */, 0644);
   if (fd < 0) FatalLoad(g.opt.record_bindings, "cannot write the bindings", static_cast<int>(-fd));
   char storage[8192];
   support::Buffer b(storage, sizeof storage);
+  // A short write (a full disk, a file-size limit) is an error, not a
+  // truncated recording.
   auto flush = [&] {
-    sys::WriteAll(static_cast<int>(fd), b.data(), b.size());
+    if (!sys::WriteAll(static_cast<int>(fd), b.data(), b.size()))
+      FatalLoad(g.opt.record_bindings, "cannot write the bindings");
     b = support::Buffer(storage, sizeof storage);
   };
   auto line = [&](auto&& fn) {

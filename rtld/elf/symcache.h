@@ -372,7 +372,7 @@ struct ClosureObject {
   uint32_t run_count;
   uint32_t patch_first;  // index in the record's Patch array
   uint32_t patch_count;
-  uint32_t flags;        // kObjLazyPlt, kObjImage
+  uint32_t flags;        // kObjLazyPlt, kObjImage, kObjExactKey
   uint32_t reserved;
 };
 static_assert(sizeof(ClosureObject) == 104);
@@ -383,6 +383,17 @@ inline constexpr uint32_t kObjLazyPlt = 1;
 // relocating it means applying its patches only. Without it, a placed
 // object (e.g. one with DT_TEXTREL) is relocated as usual.
 inline constexpr uint32_t kObjImage = 2;
+// The object stands only for a file with exactly its stat identity
+// (ObjectKey ==), not for any file SameObject would match: its build ID,
+// size and mtime do not vouch for its contents. The daemon sets it for a
+// file not only root can have written (a user can give a file of theirs
+// another file's build ID, size and mtime, and have it recorded).
+inline constexpr uint32_t kObjExactKey = 4;
+
+// Whether a closure's object stands for the file with this key.
+constexpr bool ObjectMatches(const ClosureObject& o, const ObjectKey& key) {
+  return (o.flags & kObjExactKey) != 0 ? o.key == key : SameObject(o.key, key);
+}
 
 // Pages [vaddr, vaddr + npages * kImagePage) of an object (vaddr relative to
 // its bias, page-aligned, inside one writable PT_LOAD's file-backed pages or
@@ -628,12 +639,12 @@ class Reader {
   }
 
   // Whether a validated closure is the one for exactly this env hash and
-  // ordered key list (each object SameObject).
+  // ordered key list (each object ObjectMatches).
   static bool Matches(const Closure& c, uint64_t env_hash, const ObjectKey* keys, unsigned nkeys) {
     const ClosureRecord* r = c.rec_;
     if (r == nullptr || r->env_hash != env_hash || r->nobjects != nkeys) return false;
     for (unsigned k = 0; k < nkeys; ++k)
-      if (!SameObject(c.objs_[k].key, keys[k])) return false;
+      if (!ObjectMatches(c.objs_[k], keys[k])) return false;
     return true;
   }
 
@@ -643,7 +654,7 @@ class Reader {
     if (!valid()) return Closure();
     return Probe(progs_, nprogs_, ProgramKeyHash(env_hash, program), [&](const Closure& c) {
       const ClosureRecord* r = c.rec_;
-      return c.has_layout() && r->env_hash == env_hash && r->nobjects != 0 && SameObject(c.objs_[0].key, program);
+      return c.has_layout() && r->env_hash == env_hash && r->nobjects != 0 && ObjectMatches(c.objs_[0], program);
     });
   }
 

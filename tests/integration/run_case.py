@@ -26,6 +26,9 @@ The modes:
             own cache): the output must be the expectation, and when the
             build recorded images the run must have mapped them
             (LD_DEBUG=symcache says "image for" and no "images not used").
+            The build checks the recording against the files as the cache
+            daemon does (`build --check`): every binding and image page
+            must be what the files give.
     all     glibc, then cmd, then interp, each in its own layout (under
             --work-dir): the oracle and both of ours in one test, as the
             --hash-style tests run.
@@ -225,9 +228,16 @@ def run_images(args: argparse.Namespace, work_dir: str, loader: str, loaders: li
         argv = ([loader] if how == "command" else []) + [invoked] + program_args
         cache = os.path.join(work_dir, ".symcache")
         debug_base = os.path.join(work_dir, ".symcache-debug")
-        build = subprocess.run([args.symcache_tool, "build", "--cache", cache, "--loader", loader, invoked],
+        # --check: the recording must hold in full against the files, as
+        # the daemon checks what its (untrusted) recording processes write.
+        build = subprocess.run([args.symcache_tool, "build", "--check", "--cache", cache, "--loader", loader,
+                                invoked],
                                cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                                text=True, timeout=TIMEOUT_S)
+        if "does not check out" in build.stderr:
+            print(f"FAIL {args.case}/image ({how}): the recording does not check out against the files")
+            print("     build said: " + build.stderr.strip())
+            passed = False
         env = dict(env, RTLD_SYMCACHE=cache)
         subprocess.run(argv, cwd=cwd, env=dict(env, LD_DEBUG="symcache", LD_DEBUG_OUTPUT=debug_base),
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT_S)

@@ -1,20 +1,30 @@
 #!/usr/bin/python3
-"""A stand-in for `ld.so --record-bindings OUTFILE [--record-layout ADDRESS]
-PROGRAM`, so the CLI and daemon tests do not depend on the loader. Writes a
-small, valid recording (format "rtld-bindings 2") keyed by the program's
-real stat and build ID and a fake library (this Python interpreter); the
-env line is the env hash of rtld/elf/symcache.h and the build-ID hash its
-BuildIdHash, both computed here independently.
+"""A stand-in for `ld.so --record-fd 3 [--record-layout ADDRESS] PROGRAM`
+(also `--record-bindings OUTFILE` in place of --record-fd), so the CLI and
+daemon tests do not depend on the loader. Writes a small, valid recording
+(format "rtld-bindings 2") keyed by the program's real stat and build ID and
+a fake library (this Python interpreter); the env line is the env hash of
+rtld/elf/symcache.h and the build-ID hash its BuildIdHash, both computed here
+independently.
 
 With --record-layout the fake library is placed at ADDRESS and imaged: two
-runs (three pages, written to OUTFILE.pages; their bytes depend on ADDRESS
-and the program, as relocated pages would), two patches and a lazy PLT slot.
+runs (three pages, written to descriptor 4 or OUTFILE.pages; their bytes
+depend on ADDRESS and the program, as relocated pages would), two patches
+and a lazy PLT slot.
 
 Behaviour by program name: *fail* exits 1 with a message, *hang* sleeps,
 *garbage* writes a malformed recording, *noimage* says "noimages" instead of
-imaging, *layoutfail* exits 1 only when asked for a layout. FAKE_LOADER_DELAY
-(seconds) slows every recording."""
+imaging, *layoutfail* exits 1 only when asked for a layout, *crash* kills
+itself with SIGSEGV, *whoami* reports its credentials and limits on stderr
+and exits 1, *forks* tries to fork, reports and exits 1, *bigwrite* writes
+its recording without end (until a file-size limit stops it), *spin* burns
+CPU time without end. FAKE_LOADER_DELAY
+(seconds) slows every recording. With FAKE_LOADER_REAL set (a loader), any
+other program is recorded by that loader (exec, same arguments): the daemon
+checks recordings against the files, which only a real loader's pass."""
 import os
+import resource
+import signal
 import struct
 import sys
 import time
@@ -78,25 +88,62 @@ def main():
     if len(args) == 5 and args[2] == "--record-layout":
         layout = int(args[3], 16)
         del args[2:4]
-    if len(args) != 3 or args[0] != "--record-bindings":
-        print("fake_loader: usage: --record-bindings OUT [--record-layout ADDRESS] PROGRAM", file=sys.stderr)
+    if len(args) != 3 or args[0] not in ("--record-bindings", "--record-fd"):
+        print("fake_loader: usage: --record-fd N|--record-bindings OUT [--record-layout ADDRESS] PROGRAM",
+              file=sys.stderr)
         return 2
-    out, prog = args[1], args[2]
+    prog = args[2]
+    name = os.path.basename(prog)
+    special = ["fail", "hang", "garbage", "noimage", "crash", "whoami", "forks", "bigwrite", "spin"]
+    real = os.environ.get("FAKE_LOADER_REAL")
+    if real and not any(w in name for w in special):
+        os.execv(real, [real] + sys.argv[1:])
+    if args[0] == "--record-fd":
+        fd = int(args[1])
+        out, pages = os.fdopen(fd, "w"), lambda: os.fdopen(fd + 1, "wb")
+    else:
+        out, pages = open(args[1], "w"), lambda: open(args[1] + ".pages", "wb")
     delay = float(os.environ.get("FAKE_LOADER_DELAY", "0"))
     if delay:
         time.sleep(delay)
-    name = os.path.basename(prog)
     if "fail" in name and ("layoutfail" not in name or layout):
         print("fake_loader: cannot load %s" % prog, file=sys.stderr)
         return 1
     if "hang" in name:
         time.sleep(3600)
+    if "crash" in name:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if "whoami" in name:
+        lim = " ".join("%s=%d/%d" % ((n,) + resource.getrlimit(getattr(resource, "RLIMIT_" + n)))
+                       for n in ["AS", "CPU", "FSIZE", "NOFILE", "NPROC", "CORE"])
+        print("fake_loader: whoami uid=%d euid=%d gid=%d groups=%s %s" %
+              (os.getuid(), os.geteuid(), os.getgid(), sorted(os.getgroups()), lim), file=sys.stderr)
+        return 1
+    if "bigwrite" in name:
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # (Python ignores it; a loader does not)
+        chunk = "bind 0 1 0 1\n" * 4096
+        while True:
+            out.write(chunk)
+            out.flush()
+    if "spin" in name:
+        while True:
+            pass
+    if "forks" in name:
+        try:
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            os.waitpid(pid, 0)
+            print("fake_loader: forked", file=sys.stderr)
+        except OSError as e:
+            print("fake_loader: fork failed: %s" % e.strerror, file=sys.stderr)
+        return 1
     try:
         pkey = key(prog)
     except OSError as e:
         print("fake_loader: %s: %s" % (prog, e.strerror), file=sys.stderr)
         return 127
-    with open(out, "w") as f:
+    with out as f:
         if "garbage" in name:
             f.write("rtld-bindings 2\nenv zz\n")
             return 0
@@ -113,7 +160,7 @@ def main():
             else:
                 f.write("imaged 2\nimage 2 3000 2 0\nimage 2 9000 1 2\n")
                 f.write("patch 2 3008 8 10\nlazy 2 3010 7 1036\npatch 2 9000 6 0\n")
-                with open(out + ".pages", "wb") as p:
+                with pages() as p:
                     seed = ("%x %s" % (bias, prog)).encode()
                     for page in range(3):
                         p.write((seed + b" page %d\n" % page).ljust(PAGE, b"\xa5"))

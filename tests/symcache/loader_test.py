@@ -20,7 +20,7 @@ called through the PLT (lazy binding), f() through the GOT (-fno-plt) and
 through a data pointer (R_X86_64_64).
 
 Tests (one per meson test): warm, replace, env, corrupt, trust, secure,
-daemon, concurrent; and pre-relocated images (section 7, their own program
+daemon, daemon-impersonation, concurrent; and pre-relocated images (section 7, their own program
 tree): images, images-taken, images-replaced, images-corrupt, images-off,
 images-generations, images-copy. Exit status 0 pass, 1 fail, 77 skip.
 """
@@ -248,8 +248,11 @@ def cli(*args, env=None, expect=0):
 
 
 def build_cache(cache, *progs, env=None, images=True):
-    """rtld-symcache build (images by default, as the CLI does)."""
-    cli("build", "--cache", cache, "--loader", A.loader, *([] if images else ["--no-images"]), *progs, env=env)
+    """rtld-symcache build (images by default, as the CLI does), each
+    recording checked against the files as the daemon checks them (--check:
+    every binding and image page must be what the files give)."""
+    cli("build", "--check", "--cache", cache, "--loader", A.loader, *([] if images else ["--no-images"]), *progs,
+        env=env)
 
 
 def expect_hit(r, out, what, rc=0):
@@ -738,6 +741,90 @@ def test_daemon(tmp):
         check("socket not trusted" in r.err and "miss sent" not in r.err,
               "a group-writable socket directory was trusted: %r" % r)
         os.chmod(os.path.dirname(d.sock), 0o755)
+    finally:
+        d.stop()
+
+
+def build_id_span(path):
+    """(offset, size) of the NT_GNU_BUILD_ID descriptor in the file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    phoff, = struct.unpack_from("<Q", data, 32)
+    phentsize, phnum = struct.unpack_from("<HH", data, 54)
+    for i in range(phnum):
+        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        at, end = p_offset, p_offset + p_filesz
+        while p_type == 4 and at + 12 <= end:  # PT_NOTE
+            namesz, descsz, ntype = struct.unpack_from("<III", data, at)
+            desc = at + 12 + ((namesz + 3) & ~3)
+            if ntype == 3 and data[at + 12:at + 16] == b"GNU\0":  # NT_GNU_BUILD_ID
+                return desc, descsz
+            at = desc + ((descsz + 3) & ~3)
+    fail("%s has no build ID" % path)
+
+
+def run_as(uid, argv, env, timeout=60):
+    def drop():
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    env = dict(env, LD_DEBUG="symcache,statistics")
+    return Run(subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, preexec_fn=drop))
+
+
+def test_daemon_impersonation(tmp):
+    """A closure stands for every file with its objects' build IDs, sizes and
+    mtimes (keys survive copying). A user can give files of theirs another
+    file's build ID, size and mtime: the daemon records such files as
+    themselves only (exact keys), so the closure of a user's forged copy of
+    a program and its library (v2 made to look like v1) is never taken for
+    the originals, where it would bind f to a padding function; a copy only
+    root can have written still stands for the original."""
+    if os.geteuid() != 0:
+        raise Skip("the daemon switches users only as root")
+    L = Layout(tmp)
+    user = 4242
+    att = os.path.join(tmp, "att")
+    os.mkdir(att)
+    prog_copy = os.path.join(att, "prog")
+    shutil.copy2(L.prog, prog_copy)
+    forged = os.path.join(att, "libf.so")
+    shutil.copy(L.v2, forged)
+    (off1, n1), (off2, n2) = build_id_span(L.lib), build_id_span(forged)
+    check(n1 == n2 and os.path.getsize(L.lib) == os.path.getsize(forged), "v1 and v2: build IDs and sizes alike")
+    with open(L.lib, "rb") as f:
+        f.seek(off1)
+        bid = f.read(n1)
+    with open(forged, "r+b") as f:
+        f.seek(off2)
+        f.write(bid)
+    st = os.stat(L.lib)
+    os.utime(forged, ns=(st.st_atime_ns, st.st_mtime_ns))
+    for path in (att, prog_copy, forged):
+        os.chown(path, user, user)
+    d = Daemon(tmp, L.cache)
+    try:
+        env = L.env(RTLD_SYMCACHE_SOCKET=d.sock)
+        wait_until(lambda: os.path.exists(L.cache), "the daemon's empty generation", log=d.logtext)
+        r = run_as(user, [prog_copy], env)
+        check(r.out == want(2) and "miss sent" in r.err, "the forged copy runs v2: %r" % r)
+        wait_until(lambda: prog_copy in cli("dump", "--cache", L.cache).stdout, "the forged copy's closure",
+                   log=d.logtext)
+        check(re.search(r"for uid %d \(as uid %d\)" % (user, user), d.logtext()), "recorded as the user:\n" + d.logtext())
+        dump = cli("dump", "--cache", L.cache).stdout
+        check(re.search(r"\] object \d+ %s \(.*exact key\)" % re.escape(forged), dump),
+              "the user's library is keyed exactly:\n" + dump)
+        r = run([L.prog], L.env())
+        check(r.out == want(1), "the original took the forged copy's closure: %r" % r)
+        check(r.missed and not r.found, "the original: the forged copy's closure is not its own: %r" % r)
+        # A copy only root can have written stands for the original.
+        copy = os.path.join(tmp, "copy")
+        subprocess.run(["cp", "-a", L.app, copy], check=True)
+        r = run([os.path.join(copy, "prog")], env)
+        check(r.out == want(1) and "miss sent" in r.err, "root's copy: %r" % r)
+        wait_until(lambda: run([L.prog], L.env()).found, "root's copy's closure, used by the original",
+                   log=d.logtext)
+        expect_hit(run([L.prog], L.env()), want(1), "the original with root's copy's closure")
     finally:
         d.stop()
 
@@ -1494,11 +1581,13 @@ def main():
     A = ap.parse_args()
     A.loader = os.path.abspath(A.loader)
     tests = {"warm": test_warm, "replace": test_replace, "env": test_env, "corrupt": test_corrupt,
-             "trust": test_trust, "secure": test_secure, "daemon": test_daemon, "concurrent": test_concurrent,
+             "trust": test_trust, "secure": test_secure, "daemon": test_daemon,
+             "daemon-impersonation": test_daemon_impersonation, "concurrent": test_concurrent,
              "images": test_images, "images-taken": test_images_taken, "images-replaced": test_images_replaced,
              "images-corrupt": test_images_corrupt, "images-off": test_images_off,
              "images-generations": test_images_generations, "images-copy": test_images_copy}
     tmp = tempfile.mkdtemp(prefix="rtld-symcache-loader.")
+    os.chmod(tmp, 0o755)  # the daemon records root's programs as nobody
     try:
         tests[A.test](tmp)
     except Skip as e:

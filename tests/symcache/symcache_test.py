@@ -1,12 +1,20 @@
 #!/usr/bin/python3
-"""Drivers for the symbol cache tools: the CLI (rtld-symcache) and the
-daemon (rtld-symcached), with a fake loader (fake_loader.py) so they do not
-depend on the loader; and end to end with the real loader's
---record-bindings (skipped, exit 77, when the loader lacks it)."""
+"""Drivers for the symbol cache tools: the CLI (rtld-symcache), with a fake
+loader (fake_loader.py) so it does not depend on the loader; the daemon
+(rtld-symcached), whose recordings must check out against the files, with
+the fake loader for misbehaving recordings (failing, hanging, crashing,
+garbage, reporting its credentials) and the real loader for the rest;
+`rtld-symcache check` on real recordings and forged ones; and end to end
+with the real loader's --record-bindings (skipped, exit 77, when the loader
+lacks it). The daemon records as the requesting user, or as nobody for
+root: the tests' directories are readable by all."""
 import argparse
+import array
 import os
+import pwd
 import random
 import re
+import select
 import shutil
 import signal
 import socket
@@ -138,7 +146,9 @@ def test_cli(tmp):
     # A corrupt file: stat/verify fail, build replaces it.
     with open(cache, "r+b") as f:
         f.seek(40)
-        f.write(b"\xff")
+        b = f.read(1)
+        f.seek(40)
+        f.write(bytes([b[0] ^ 0xff]))
     cli("verify", "--cache", cache, expect=1)
     cli("stat", "--cache", cache, expect=1)
     p = cli("build", "--cache", cache, "--loader", A.fake_loader, progs[0])
@@ -299,27 +309,47 @@ class Daemon:
         self.proc = subprocess.Popen(
             [A.daemon, "--foreground", "--socket", self.sock, "--cache", self.cache,
              "--loader", A.fake_loader, "--batch-ms", "20"] + list(extra),
-            stdout=self.log, stderr=self.log, env=env or clean_env())
+            stdout=self.log, stderr=self.log, env=env or clean_env(FAKE_LOADER_REAL=A.loader))
         deadline = time.time() + 10
         while not os.path.exists(self.sock):
             if time.time() > deadline or self.proc.poll() is not None:
                 fail("the daemon did not start:\n" + self.logtext())
             time.sleep(0.01)
 
-    def send(self, data):
+    def send(self, data, uid=None, fds=None):
+        """One datagram; with uid, sent by a child process that is that
+        user (all groups dropped); with fds, those descriptors attached."""
+        if uid is not None:
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    os.setgroups([])
+                    os.setgid(uid)
+                    os.setuid(uid)
+                    self.send(data)
+                    code = 0
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            check(os.waitstatus_to_exitcode(status) == 0, "the datagram from uid %d was not sent" % uid)
+            return
         s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
-            s.sendto(data, self.sock)
+            if fds:
+                s.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))], 0, self.sock)
+            else:
+                s.sendto(data, self.sock)
         finally:
             s.close()
 
-    def miss(self, prog, env=None):
+    def miss(self, prog, env=None, uid=None):
         env = env or {}
         d = "rtld-miss 1\n%s\n%016x\n" % (prog, env_hash(env))
         for name in ENV_VARS:
             if name in env:
                 d += "%s=%s\n" % (name, env[name])
-        self.send(d.encode())
+        self.send(d.encode(), uid=uid)
 
     def logtext(self):
         self.log.flush()
@@ -366,10 +396,11 @@ def test_daemon(tmp):
         d.wait_for(lambda: "recently handled" in d.logtext(), "the repeat skipped")
         log = d.logtext()
         check("recorded %s" % progs[0] in log and "published generation" in log, "log lines:\n" + log)
-        # The daemon records images (the fake loader's: the library placed).
+        # The daemon records images (the libraries placed from the base).
         lay = dump_layouts(d.cache)
         for p in progs:
-            check(lay[p]["images"] and lay[p]["objects"][2]["bias"] == lay[p]["base"], "daemon images: %s" % lay[p])
+            biases = [o["bias"] for o in lay[p]["objects"].values()]
+            check(lay[p]["images"] and biases and min(biases) == lay[p]["base"], "daemon images: %s" % lay[p])
     finally:
         d.stop()
     # A restarted daemon keeps the closures and adds to them, and draws new
@@ -412,6 +443,9 @@ def test_daemon_malformed(tmp):
         ]
         for b in bad:
             d.send(b)
+        # The same from an unprivileged user.
+        for b in bad[:4]:
+            d.send(b, uid=4242)
         # Programs that are missing, fail, hang or write garbage.
         for name in ["fail-x", "hang-x", "garbage-x"]:
             p = os.path.join(tmp, name)
@@ -419,13 +453,43 @@ def test_daemon_malformed(tmp):
             d.miss(p)
         d.miss(os.path.join(tmp, "does-not-exist"))
         d.miss("/dev/null")
+        # Paths that are no program: a FIFO (opened, it would block), a
+        # directory, a symlink loop, control characters, a path too long.
+        fifo = os.path.join(tmp, "fifo")
+        os.mkfifo(fifo, 0o666)
+        d.miss(fifo)
+        d.miss(tmp)
+        loop = os.path.join(tmp, "loop")
+        os.symlink(loop, loop)
+        d.miss(loop)
+        d.miss(os.path.join(tmp, "esc\x1b[31mape\x01"))
+        d.miss("/" + "x" * 5000)
+        # Descriptors passed along: closed at once (the pipe reads EOF once
+        # the daemon's copy of its write end is gone).
+        r, w = os.pipe()
+        d.send(b"rtld-miss 1\n/nonexistent/passed-fds\n%s\n" % h.encode(), fds=[w, w])
+        os.close(w)
         d.miss(progs[0])
         d.wait_for(lambda: (progs[0], h) in closures(d.cache), "the valid request after the bad ones", timeout=30)
         check(closures(d.cache) == {(progs[0], h)}, "only the valid closure: %s" % closures(d.cache))
+        ready, _, _ = select.select([r], [], [], 30)
+        check(ready and os.read(r, 1) == b"", "the daemon keeps descriptors passed with a datagram")
+        os.close(r)
         log = d.logtext()
-        check(log.count("ignored a malformed datagram") == len(bad), "each malformed datagram logged once:\n" + log)
-        for what in ["cannot load", "did not finish", "malformed recording", "does-not-exist", "not a regular file"]:
+        nobody = pwd.getpwnam("nobody").pw_uid
+        nbad = len(bad) + 4
+        check(log.count("ignored a malformed datagram") == nbad, "each malformed datagram logged once:\n" + log)
+        check(log.count("ignored a malformed datagram from uid 4242") == 4, "the sender's uid logged:\n" + log)
+        for what in ["cannot load", "did not finish", "malformed recording", "does-not-exist",
+                     "refused /dev/null for uid 0 (as uid %d): not a regular file" % nobody,
+                     "refused %s for uid 0 (as uid %d): not a regular file" % (fifo, nobody),
+                     "refused %s for uid 0 (as uid %d): not a regular file" % (tmp, nobody),
+                     "refused %s for uid 0 (as uid %d): Too many levels of symbolic links" % (loop, nobody),
+                     "refused %s for uid 0 (as uid %d): No such file or directory" % (os.path.join(tmp, "esc?[31mape?"),
+                                                                                        nobody),
+                     "refused /xxxxxxxx", "refused /nonexistent/passed-fds"]:
             check(what in log, "log mentions %r:\n%s" % (what, log))
+        check("\x1b" not in log and "\x01" not in log, "control characters reach the log:\n" + log)
     finally:
         d.stop()
     # Rate limit per uid.
@@ -441,6 +505,182 @@ def test_daemon_malformed(tmp):
         check(len(closures(d.cache)) == 4, "4 requests served at --rate 4: %s" % closures(d.cache))
     finally:
         d.stop()
+
+
+def copy_program(d, name, src="/bin/true"):
+    p = os.path.join(d, name)
+    shutil.copy(src, p)
+    return p
+
+
+def processes_running(path):
+    """Processes whose command line mentions path."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if path.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def test_daemon_sandbox(tmp):
+    """Recordings run as the user who sent the miss (root's as nobody), in
+    their own session, within limits; one that crashes, hangs or exceeds a
+    limit is logged and its program not recorded again until it changes;
+    the daemon keeps serving; a program or library the requester cannot
+    read is not recorded."""
+    if os.geteuid() != 0:
+        print("SKIP: the daemon switches users only as root")
+        sys.exit(77)
+    nobody = pwd.getpwnam("nobody")
+    user = 4242  # no user-database entry: its gid is the one it sent with
+    d = Daemon(tmp, "--timeout", "3", "--min-interval", "0", "--rate", "6000", "--record-file-size", "1M")
+    lines = lambda pat: [l for l in d.logtext().splitlines() if re.search(pat, l)]
+    try:
+        # Whose credentials and limits a recording has.
+        who = copy_program(tmp, "whoami-x")
+        d.miss(who, uid=user)
+        d.miss(who, uid=nobody.pw_uid)
+        d.miss(who)
+        d.wait_for(lambda: len(lines(r"whoami uid=")) == 3, "three recordings that report their credentials")
+        for sender, uid, groups in [(user, user, [user]), (nobody.pw_uid, nobody.pw_uid, None), (0, nobody.pw_uid, None)]:
+            got = lines(r"for uid %d \(as uid %d\) failed: .*whoami uid=%d euid=%d gid=" % (sender, uid, uid, uid))
+            check(len(got) == 1, "the recording for uid %d ran as uid %d:\n%s" % (sender, uid, d.logtext()))
+            if groups is not None:
+                check("groups=%s" % groups in got[0], "groups of uid %d: %s" % (uid, got[0]))
+        got = lines(r"for uid %d .*whoami" % user)[0]
+        for limit, value in [("AS", (4 << 30, 4 << 30)), ("CPU", (3, 4)), ("FSIZE", (1 << 20, 1 << 20)),
+                             ("NOFILE", (256, 256)), ("NPROC", (0, 0)), ("CORE", (0, 0))]:
+            check(" %s=%d/%d" % ((limit,) + value) in got, "limit %s %s: %s" % (limit, value, got))
+        check(not lines("marked not cacheable.*whoami"), "a recording that fails is tried again")
+        # No child processes.
+        d.miss(copy_program(tmp, "forks-x"), uid=user)
+        d.wait_for(lambda: lines("fork failed"), "the recording's fork refused")
+        # A crash: logged with the signal, not cacheable, the daemon serving.
+        crash = copy_program(tmp, "crash-x")
+        good = copy_program(tmp, "good-x")
+        h0 = "%016x" % env_hash({})
+        d.miss(crash, uid=user)
+        d.miss(good, uid=user)
+        d.wait_for(lambda: (good, h0) in closures(d.cache), "a closure after the crash")
+        check(len(lines(r"crash-x for uid %d .* killed by signal 11 \(SIGSEGV\)" % user)) == 1, d.logtext())
+        check(len(lines(r"marked not cacheable: %s" % re.escape(crash))) == 1, d.logtext())
+        # Asked again: not recorded (by this user); by another user: recorded.
+        d.miss(crash, uid=user)
+        d.wait_for(lambda: lines(r"not cacheable: %s .* for uid %d: the loader was killed" % (re.escape(crash), user)),
+                   "the crashing program skipped")
+        d.miss(crash, uid=nobody.pw_uid)
+        d.wait_for(lambda: len(lines("crash-x for uid .* killed by signal 11")) == 2, "another user's request recorded")
+        # The program changed: recorded again.
+        os.utime(crash, (1500000000, 1500000000))
+        d.miss(crash, uid=user)
+        d.wait_for(lambda: len(lines("crash-x for uid %d .* killed by signal 11" % user)) == 2, "the changed program")
+        # A hang: killed at --timeout with everything in its session.
+        hang = copy_program(tmp, "hang-x")
+        d.miss(hang, uid=user)
+        d.wait_for(lambda: lines(r"hang-x for uid %d .* did not finish within 3 s \(killed\)" % user), "the hang killed")
+        check(lines("marked not cacheable: %s" % re.escape(hang)), d.logtext())
+        check(not processes_running(hang), "a killed recording left processes: %s" % processes_running(hang))
+        # The file-size limit.
+        d.miss(copy_program(tmp, "bigwrite-x"), uid=user)
+        d.wait_for(lambda: lines(r"bigwrite-x for uid %d .* killed by signal 25 \(SIGXFSZ" % user), "the file size limit")
+        # Files the requester cannot read.
+        secret = os.path.join(tmp, "secret")
+        os.mkdir(secret, 0o700)
+        hidden = copy_program(secret, "prog")
+        d.miss(hidden, uid=user)
+        d.wait_for(lambda: lines(r"refused %s for uid %d \(as uid %d\): Permission denied" % (re.escape(hidden), user, user)),
+                   "an unreadable program refused")
+        lib = os.path.realpath("/lib/x86_64-linux-gnu/libm.so.6")
+        hidden_lib = copy_program(secret, "libsecret.so", lib)
+        public_lib = copy_program(tmp, "libpublic.so", lib)
+        for env in [{"LD_PRELOAD": hidden_lib}, {"LD_PRELOAD": public_lib}]:
+            d.miss(good, env, uid=user)
+            h = "%016x" % env_hash(env)
+            d.wait_for(lambda: (good, h) in closures(d.cache), "the closure with %s" % env)
+        dump = cli("dump", "--cache", d.cache).stdout
+        check(public_lib in dump, "a readable preloaded library is in the closure:\n" + dump[:3000])
+        check(hidden_lib not in dump, "a library the requester cannot read is in the cache:\n" + dump[:3000])
+    finally:
+        d.stop()
+    # The CPU-time limit (SIGXCPU at the soft limit, SIGKILL a second later),
+    # well before the wall-time limit.
+    d = Daemon(tmp, "--timeout", "300", "--record-cpu", "1")
+    try:
+        d.miss(copy_program(tmp, "spin-x"), uid=user)
+        d.wait_for(lambda: lines(r"spin-x for uid %d .* killed by signal (24 \(SIGXCPU|9 \(SIGKILL)" % user),
+                   "the CPU limit", timeout=300)
+        check(lines("marked not cacheable: .*spin-x"), d.logtext())
+    finally:
+        d.stop()
+
+
+def test_check(tmp):
+    """`rtld-symcache check` (the daemon's check of what its recording
+    processes write) on a real recording, and on forged ones: another key,
+    environment or layout is refused; a binding the files do not give is
+    dropped; a changed image byte, a forged or a missing patch removes the
+    images."""
+    prog = os.path.realpath("/usr/bin/python3")
+    rec = os.path.join(tmp, "rec")
+    base = "7c0000000000"
+    subprocess.run([A.loader, "--record-bindings", rec, "--record-layout", base, prog], check=True, env=clean_env())
+    with open(rec) as f:
+        text = f.read()
+    with open(rec + ".pages", "rb") as f:
+        pages = f.read()
+
+    def check_rec(t, pg=pages, want_rc=None, want=None, base_=base):
+        with open(rec, "w") as f:
+            f.write(t)
+        with open(rec + ".pages", "wb") as f:
+            f.write(pg)
+        p = cli("check", "--loader", A.loader, "--layout-base", base_, rec, prog, expect=want_rc)
+        if want is not None:
+            check(re.search(want, p.stdout), "check: want %r:\n%s" % (want, p.stdout))
+        return p
+
+    nbind = len(re.findall(r"^bind ", text, re.M))
+    check_rec(text, want_rc=0, want=r"usable: \d+ objects, %d bindings, images" % nbind)
+    lines = text.splitlines(keepends=True)
+    idx = lambda prefix, k=0: [i for i, l in enumerate(lines) if l.startswith(prefix)][k]
+    def edit(i, fn):
+        t = list(lines)
+        t[i] = fn(t[i])
+        return "".join(t)
+    # Refused outright.
+    check_rec(edit(1, lambda l: "env %016x\n" % (int(l.split()[1], 16) ^ 1)), want_rc=1, want=r"refused: the environment")
+    def bump(l, field):
+        f = l.split(" ")
+        f[field] = str(int(f[field]) + 1)
+        return " ".join(f)
+    check_rec(edit(idx("object 1 "), lambda l: bump(l, 3)), want_rc=1, want=r"refused: object 1 .*key is not the file's")
+    check_rec(edit(idx("object 0 "), lambda l: l.replace(prog, os.path.realpath("/bin/true"))), want_rc=1,
+              want=r"refused: ")
+    check_rec(text, want_rc=1, want=r"refused: .*placed outside the layout", base_="7d0000000000")
+    check_rec(edit(idx("layout "), lambda l: l.split()[0] + " " + l.split()[1] + " 10000\n"), want_rc=1,
+              want=r"refused: .*placed outside the layout")
+    # A binding to another definition: dropped, the rest kept.
+    b = idx("bind 0 ", 3)
+    f = lines[b].split()
+    other = edit(b, lambda l: "bind %s %s %s %d\n" % (f[1], f[2], f[3], int(f[4]) + 1))
+    check_rec(other, want_rc=2, want=r"dropped 1 bindings.*\n.*usable: \d+ objects, %d bindings, images" % (nbind - 1))
+    check_rec(edit(b, lambda l: "bind %s %s -1 0\n" % (f[1], f[2])), want_rc=2, want=r"dropped 1 bindings")
+    # Images: a changed byte, a forged patch, a missing patch.
+    flipped = bytearray(pages)
+    flipped[len(pages) // 2] ^= 1
+    check_rec(text, bytes(flipped), want_rc=2, want=r"images refused: .*differs from the relocated file.*\n.*no images")
+    pt = idx("patch ")
+    check_rec(edit(pt, lambda l: " ".join(l.split()[:4] + ["ff"]) + "\n"), want_rc=2,
+              want=r"images refused: .*not one of the object's relocations")
+    check_rec(edit(pt, lambda l: ""), want_rc=2, want=r"images refused: .*not patched")
+    # Truncated or garbage: malformed.
+    check_rec(text[:len(text) // 2], want_rc=1, want=r"refused: malformed recording")
 
 
 def big_recording(tmp, prog):
@@ -589,9 +829,10 @@ def main():
     A.fake_loader = os.path.abspath(A.fake_loader)
     A.hello = os.path.realpath(A.hello)
     tests = {"cli": test_cli, "cli-images": test_cli_images, "daemon": test_daemon,
-             "daemon-malformed": test_daemon_malformed,
+             "daemon-malformed": test_daemon_malformed, "daemon-sandbox": test_daemon_sandbox, "check": test_check,
              "daemon-kill": test_daemon_kill, "publish-kill": test_publish_kill, "e2e": test_e2e}
     tmp = tempfile.mkdtemp(prefix="rtld-symcache-test.")
+    os.chmod(tmp, 0o755)  # the daemon's recording processes are other users
     try:
         tests[A.test](tmp)
     finally:

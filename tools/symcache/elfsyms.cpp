@@ -168,7 +168,8 @@ bool SameFile(int fd, const struct stat& st, const rtld::elf::symcache::ObjectKe
 
 bool ReadElfSymbols(const std::string& path, const rtld::elf::symcache::ObjectKey* want_key, ElfSymbols* out) {
   out->syms.clear();
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // (Non-blocking: a path that became a FIFO must not hang the daemon.)
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return false;
   struct stat st;
   bool ok = false;

@@ -32,4 +32,7 @@ bool ReadElfSymbols(const std::string& path, const rtld::elf::symcache::ObjectKe
 // The key of a file as the loader computes it (stat and build ID).
 bool StatKey(const std::string& path, rtld::elf::symcache::ObjectKey* key);
 
+// The build-ID hash of an open file (ObjectKey::build_id), 0 without one.
+uint64_t FileBuildId(int fd, uint64_t file_size);
+
 }  // namespace symcache

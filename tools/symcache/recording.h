@@ -39,6 +39,9 @@ struct RecRun {
 
 struct RecObject {
   ObjectKey key;
+  // Matched by its exact stat identity only (kObjExactKey): set by the
+  // daemon's check (validate.h), not part of the recording's text.
+  bool exact_key = false;
   uint32_t nsyms = 0;
   bool has_soname = false;
   std::string soname;

@@ -1,13 +1,14 @@
 // rtld-symcache: builds and inspects the shared symbol cache (DESIGN §6).
 //
 //   rtld-symcache build [--cache FILE] [--loader LD_SO] [--max-bytes N]
-//                       [--max-closures N] [--no-symbol-index]
+//                       [--max-closures N] [--no-symbol-index] [--check]
 //                       [--recording FILE]... [PROGRAM]...
 //   rtld-symcache stat   [--cache FILE]
 //   rtld-symcache dump   [--cache FILE] [--names]
 //   rtld-symcache verify [--cache FILE]
 //   rtld-symcache relayout [--cache FILE] [--no-images]
 //   rtld-symcache clear  [--cache FILE]
+//   rtld-symcache check  [--loader LD_SO] [--layout-base ADDRESS] RECORDING PROGRAM
 //
 // build runs `LD_SO --record-bindings` for each program in the current
 // environment (so LD_LIBRARY_PATH, LD_PRELOAD, ... apply as they would at
@@ -30,6 +31,7 @@
 #include "tools/symcache/elfsyms.h"
 #include "tools/symcache/recording.h"
 #include "tools/symcache/runner.h"
+#include "tools/symcache/validate.h"
 #include "tools/symcache/writer.h"
 
 namespace sc = rtld::elf::symcache;
@@ -51,17 +53,27 @@ const char kUsage[] =
     "                     re-record every closure and compare bindings and images\n"
     "  relayout           re-record every closure at a newly drawn layout\n"
     "  clear              publish an empty generation\n"
+    "  check RECORDING PROGRAM\n"
+    "                     check a recording (`LD_SO --record-bindings RECORDING\n"
+    "                     [--record-layout ADDRESS] PROGRAM`, in this environment)\n"
+    "                     against the files, as the daemon checks what its\n"
+    "                     recording processes write: exit 0 if it holds in full,\n"
+    "                     2 if bindings or images were dropped, 1 if refused\n"
     "\n"
     "Options:\n"
     "  --cache FILE       the cache (default: $RTLD_SYMCACHE, else /var/cache/rtld/symcache)\n"
     "  --loader LD_SO     the loader that records bindings (build)\n"
     "  --recording FILE   also merge this recording (build)\n"
+    "  --check            build: check each recording against the files as the\n"
+    "                     daemon does; one that does not hold in full is an error\n"
     "  --max-bytes N      bound the file size (K/M/G suffixes; default 1G)\n"
     "  --max-closures N   bound the number of closures (default 4096)\n"
     "  --no-symbol-index  do not build the name -> objects index\n"
     "  --no-images        build and relayout: closures without layouts or images\n"
     "  --names            dump: show symbol names (reads the objects)\n"
     "  --timeout SECONDS  per recording (default 60)\n"
+    "  --layout-base ADDRESS\n"
+    "                     check: the --record-layout address (hexadecimal)\n"
     "\n"
     "Exit status: 0 success; 1 error or (verify) an invalid cache; 2 (verify) stale entries.\n";
 
@@ -75,6 +87,8 @@ struct Options {
   bool images = true;
   bool names = false;
   int timeout = 60;
+  uint64_t layout_base = 0;
+  bool check = false;
 };
 
 [[noreturn]] void Usage(const char* msg) {
@@ -107,11 +121,19 @@ Options ParseArgs(int argc, char** argv) {
     else if (opts && a == "--no-symbol-index") o.symbol_index = false;
     else if (opts && a == "--no-images") o.images = false;
     else if (opts && a == "--names") o.names = true;
+    else if (opts && a == "--check") o.check = true;
+    else if (opts && a == "--layout-base") {
+      char* end;
+      const char* v = value();
+      o.layout_base = strtoull(v, &end, 16);
+      if (*v == 0 || *end != 0) Usage("bad --layout-base");
+    }
     else if (opts && a == "--help") Usage(nullptr);
     else if (opts && a.size() > 1 && a[0] == '-') Usage(("unknown option " + a).c_str());
     else o.programs.push_back(a);
   }
-  if (o.command != "build" && !o.programs.empty()) Usage("unexpected argument");
+  if (o.command == "check" && o.programs.size() != 2) Usage("check: RECORDING PROGRAM");
+  if (o.command != "build" && o.command != "check" && !o.programs.empty()) Usage("unexpected argument");
   if (o.command != "build" && o.command != "relayout" && !o.images) Usage("--no-images is for build and relayout");
   if (o.timeout <= 0) o.timeout = 60;
   return o;
@@ -188,6 +210,54 @@ std::string TimeString(uint64_t s) {
   return buf;
 }
 
+// check: ValidateRecording on a recording file and its pages.
+int Check(const Options& o) {
+  const std::string& file = o.programs[0];
+  const std::string program = ResolveProgram(o.programs[1]);
+  std::vector<uint64_t> w;
+  size_t n = 0;
+  if (!ReadFileAligned(file, &w, &n)) {
+    fprintf(stderr, "rtld-symcache: cannot read %s: %s\n", file.c_str(), strerror(errno));
+    return 1;
+  }
+  Recording r;
+  std::string err;
+  if (!ParseRecording(std::string(reinterpret_cast<const char*>(w.data()), n), &r, &err)) {
+    printf("refused: malformed recording: %s\n", err.c_str());
+    return 1;
+  }
+  if (r.has_images) {
+    std::vector<uint64_t> pw;
+    size_t pn = 0;
+    const char* pages = ReadFileAligned(file + ".pages", &pw, &pn) ? reinterpret_cast<const char*>(pw.data()) : "";
+    if (r.npages * sc::kImagePage != pn) {
+      printf("refused: %s.pages does not hold the %" PRIu64 " image pages\n", file.c_str(), r.npages);
+      return 1;
+    }
+    for (RecObject& obj : r.objects)
+      for (RecRun& run : obj.runs) run.bytes.assign(pages + run.first_page * sc::kImagePage, run.npages * sc::kImagePage);
+  }
+  const std::vector<std::string> env = CurrentEnvironment();
+  const char* bind_now = getenv("LD_BIND_NOW");
+  ValidationInput in;
+  in.program = program;
+  in.loader = o.loader;
+  in.env_hash = EnvHashOf(env, bind_now != nullptr && *bind_now != 0 ? sc::kModeBindNow : 0);
+  in.layout_base = o.layout_base;
+  in.open = [](const std::string& path, std::string* e) { return OpenAs(Sandbox(), path, e); };
+  const ValidationResult v = ValidateRecording(in, &r);
+  if (!v.ok) {
+    printf("refused: %s\n", v.error.c_str());
+    return 1;
+  }
+  if (!v.unchecked.empty()) printf("not checked: %s\n", v.unchecked.c_str());
+  else if (v.dropped_binds) printf("dropped %zu bindings (first: %s)\n", v.dropped_binds, v.dropped_example.c_str());
+  if (!v.images_refused.empty()) printf("images refused: %s\n", v.images_refused.c_str());
+  printf("usable: %zu objects, %zu bindings, %s\n", r.objects.size(), r.binds.size(),
+         r.has_images ? "images" : "no images");
+  return v.dropped_binds || !v.images_refused.empty() ? 2 : 0;
+}
+
 int Build(const Options& o) {
   std::vector<ClosureData> add;
   int failures = 0;
@@ -214,7 +284,9 @@ int Build(const Options& o) {
     const std::string prog = ResolveProgram(p);
     ClosureData c;
     std::string err, note;
-    if (!RecordClosure(o.loader, prog, env, o.timeout, o.images, now_s, &c, &err, &note)) {
+    RecordPolicy policy;
+    policy.validate = policy.strict = o.check;
+    if (!RecordClosure(o.loader, prog, env, o.timeout, o.images, now_s, &c, &err, &note, policy)) {
       fprintf(stderr, "rtld-symcache: %s: %s\n", prog.c_str(), err.c_str());
       ++failures;
       continue;
@@ -382,9 +454,9 @@ int Dump(const Options& o) {
     for (uint32_t k = 0; k < rec->nobjects; ++k) {
       const sc::ClosureObject* obj = cl.object(k);
       const sc::ObjectEntry* e = r.Object(obj->object_id);
-      printf("  [%u] object %u %s (dense %u, sparse %u)\n", k, obj->object_id,
+      printf("  [%u] object %u %s (dense %u, sparse %u%s)\n", k, obj->object_id,
              e && e->path != sc::kNoString && r.String(e->path) ? r.String(e->path) : "?", obj->dense_count,
-             obj->sparse_count);
+             obj->sparse_count, (obj->flags & sc::kObjExactKey) ? ", exact key" : "");
       if (obj->bias != 0 || obj->run_count != 0 || obj->patch_count != 0) {
         // "bias B, runs R, pages P, patches Q[, lazy plt]" then each run.
         uint32_t nruns, npatches;
@@ -533,6 +605,7 @@ int main(int argc, char** argv) {
   if (o.command == "stat") return Stat(o);
   if (o.command == "dump") return Dump(o);
   if (o.command == "verify") return Verify(o);
+  if (o.command == "check") return Check(o);
   if (o.command == "clear") return Clear(o);
   if (o.command == "relayout") return Relayout(o);
   Usage(("unknown command " + o.command).c_str());

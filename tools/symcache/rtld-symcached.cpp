@@ -12,7 +12,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,7 +57,13 @@ const char kUsage[] =
     "  --max-closures N     bound the number of closures (default 4096)\n"
     "  --rate N             requests per minute per uid (default 30; burst = N)\n"
     "  --min-interval S     ignore a repeated (program, env) for S seconds (default 60)\n"
-    "  --timeout S          per recording (default 30)\n"
+    "  --timeout S          wall time per recording: killed after S seconds (default 30)\n"
+    "  --record-user NAME   the unprivileged user that records when the requester\n"
+    "                       is root or unknown, and at relayouts (default nobody)\n"
+    "  --record-memory N    address-space limit of a recording (K/M/G; default 4G)\n"
+    "  --record-cpu S       CPU-time limit of a recording (default: --timeout)\n"
+    "  --record-file-size N size limit of what a recording writes (default 1G)\n"
+    "  --record-files N     open-descriptor limit of a recording (default 256)\n"
     "  --batch-ms MS        wait this long for more misses before publishing (default 200)\n"
     "  --no-symbol-index    do not build the name -> objects index\n"
     "  --no-images          record closures without layouts or pre-relocated images\n"
@@ -63,7 +71,14 @@ const char kUsage[] =
     "                       (default 86400; 0: only at start)\n"
     "\n"
     "At start the daemon draws new layouts for every closure in the cache (so each\n"
-    "boot has its own addresses), then again every --relayout-period.\n";
+    "boot has its own addresses), then again every --relayout-period.\n"
+    "\n"
+    "A recording runs the loader as the user whose program missed (root's misses\n"
+    "and relayouts: as --record-user), in a session of its own, without the\n"
+    "right to fork, within the limits above; what it writes is checked against\n"
+    "the files before it enters the cache. A recording that crashes, hangs or\n"
+    "does not check out is logged and the program is not recorded again for\n"
+    "that user and environment until it changes or the next relayout.\n";
 
 bool g_foreground = false;
 
@@ -90,6 +105,11 @@ struct Options {
   double rate_per_min = 30;
   int min_interval = 60;
   int timeout = 30;
+  std::string record_user = "nobody";
+  uint64_t record_memory = 4ull << 30;
+  uint64_t record_cpu = 0;  // 0: the timeout
+  uint64_t record_file_size = 1ull << 30;
+  uint64_t record_files = 256;
   int batch_ms = 200;
   bool symbol_index = true;
   bool images = true;
@@ -110,8 +130,10 @@ uint64_t MonoMs() {
 
 // A parsed miss report.
 struct Miss {
-  uid_t uid;
-  pid_t pid;
+  bool has_creds = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  pid_t pid = 0;
   std::string program;
   uint64_t env_hash;
   std::vector<std::string> env;  // NAME=VALUE, kEnvVars only
@@ -184,22 +206,53 @@ class RateLimiter {
   std::map<uid_t, Bucket> buckets_;
 };
 
-// Whether uid may have the daemon look at program: root, the owner, or a
-// file others may read or execute. (The recording reveals which libraries a
-// program binds to; it does not run it.)
-bool MayRecord(uid_t uid, const std::string& program, std::string* why) {
-  struct stat st;
-  if (stat(program.c_str(), &st) != 0) {
-    *why = strerror(errno);
-    return false;
+// The supplementary groups of uid as its user-database entry gives them
+// (with gid), else gid alone.
+std::vector<gid_t> GroupsOf(uid_t uid, gid_t gid) {
+  struct passwd pw, *found = nullptr;
+  std::vector<char> buf(16384);
+  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) return {gid};
+  int n = 32;
+  std::vector<gid_t> groups(static_cast<size_t>(n));
+  while (getgrouplist(pw.pw_name, gid, groups.data(), &n) < 0) {
+    if (n <= static_cast<int>(groups.size()) || n > 65536) return {gid};
+    groups.resize(static_cast<size_t>(n));
   }
-  if (!S_ISREG(st.st_mode)) {
+  groups.resize(static_cast<size_t>(n));
+  return groups;
+}
+
+// The file identity of an open file (a program's, for the not-cacheable
+// list: a changed file is tried again).
+struct FileId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+  int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileId& o) const {
+    return dev == o.dev && ino == o.ino && size == o.size && mtime_ns == o.mtime_ns && ctime_ns == o.ctime_ns;
+  }
+};
+
+// Whether the user the recording runs as may read program (the kernel's
+// check, with that user's credentials: the daemon never makes a file
+// readable to someone who could not read it), and its identity.
+bool MayRecord(const Sandbox& as, const std::string& program, FileId* id, std::string* why) {
+  const int fd = OpenAs(as, program, why);
+  if (fd < 0) return false;
+  struct stat st;
+  const bool ok = fstat(fd, &st) == 0;
+  close(fd);
+  if (!ok || !S_ISREG(st.st_mode)) {
     *why = "not a regular file";
     return false;
   }
-  if (uid == 0 || st.st_uid == uid || (st.st_mode & (S_IROTH | S_IXOTH)) != 0) return true;
-  *why = "not accessible to uid " + std::to_string(uid);
-  return false;
+  id->dev = st.st_dev;
+  id->ino = st.st_ino;
+  id->size = st.st_size;
+  id->mtime_ns = st.st_mtim.tv_sec * 1000000000ll + st.st_mtim.tv_nsec;
+  id->ctime_ns = st.st_ctim.tv_sec * 1000000000ll + st.st_ctim.tv_nsec;
+  return true;
 }
 
 int OpenSocket(const std::string& path) {
@@ -286,7 +339,7 @@ bool Receive(int fd, Datagram* d) {
 
 std::string Printable(const std::string& s) {
   std::string o;
-  for (char c : s.substr(0, 200)) o += (c >= 0x20 && c < 0x7f) ? c : '?';
+  for (char c : s.substr(0, 600)) o += (c >= 0x20 && c < 0x7f) ? c : '?';
   return o;
 }
 
@@ -312,6 +365,16 @@ int main(int argc, char** argv) {
     } else if (a == "--rate") o.rate_per_min = atof(value());
     else if (a == "--min-interval") o.min_interval = atoi(value());
     else if (a == "--timeout") o.timeout = atoi(value());
+    else if (a == "--record-user") o.record_user = value();
+    else if (a == "--record-memory") {
+      if (!ParseSize(value(), &o.record_memory)) Usage("bad --record-memory");
+    } else if (a == "--record-cpu") {
+      if (!ParseSize(value(), &o.record_cpu)) Usage("bad --record-cpu");
+    } else if (a == "--record-file-size") {
+      if (!ParseSize(value(), &o.record_file_size)) Usage("bad --record-file-size");
+    } else if (a == "--record-files") {
+      if (!ParseSize(value(), &o.record_files) || o.record_files < 8) Usage("bad --record-files");
+    }
     else if (a == "--batch-ms") o.batch_ms = atoi(value());
     else if (a == "--no-symbol-index") o.symbol_index = false;
     else if (a == "--no-images") o.images = false;
@@ -320,6 +383,7 @@ int main(int argc, char** argv) {
     else Usage(("unknown argument " + a).c_str());
   }
   if (o.timeout <= 0) o.timeout = 30;
+  if (o.record_cpu == 0) o.record_cpu = static_cast<uint64_t>(o.timeout);
   if (o.rate_per_min <= 0) o.rate_per_min = 30;
   if (o.batch_ms < 0) o.batch_ms = 0;
   g_foreground = foreground;
@@ -350,6 +414,55 @@ int main(int argc, char** argv) {
   Log("listening on %s; cache %s; loader %s; max %" PRIu64 " bytes, %" PRIu64 " closures", o.socket.c_str(),
       o.cache.c_str(), o.loader.c_str(), o.limits.max_bytes, o.limits.max_closures);
 
+  // How recordings run: limited, confined and, as root, as another user.
+  Sandbox limited;
+  limited.max_address_space = o.record_memory;
+  limited.max_cpu_s = o.record_cpu;
+  limited.max_file_size = o.record_file_size;
+  limited.max_files = o.record_files;
+  limited.confine = true;
+  const bool as_root = geteuid() == 0;
+  Sandbox service = limited;
+  if (as_root) {
+    struct passwd pw, *found = nullptr;
+    std::vector<char> buf(16384);
+    if (getpwnam_r(o.record_user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+      Log("unknown --record-user %s", o.record_user.c_str());
+      return 1;
+    }
+    if (pw.pw_uid == 0) Log("warning: --record-user %s is root: recordings from root run as root", o.record_user.c_str());
+    service.switch_user = true;
+    service.uid = pw.pw_uid;
+    service.gid = pw.pw_gid;
+    service.groups = GroupsOf(pw.pw_uid, pw.pw_gid);
+    Log("recordings run as the requesting user; root's and relayouts as %s (uid %u)", o.record_user.c_str(),
+        static_cast<unsigned>(service.uid));
+  } else {
+    Log("not running as root: recordings run as uid %u", static_cast<unsigned>(geteuid()));
+  }
+  // The user a miss is recorded as.
+  auto sandbox_for = [&](const Miss& m) {
+    if (!as_root || !m.has_creds || m.uid == 0) return service;
+    Sandbox s = limited;
+    s.switch_user = true;
+    s.uid = m.uid;
+    s.gid = m.gid;
+    s.groups = GroupsOf(m.uid, m.gid);
+    return s;
+  };
+  RecordPolicy relayout_policy;
+  relayout_policy.sandbox = service;
+  relayout_policy.validate = true;
+  // (uid, program, env hash) whose recording crashed, hung or did not
+  // check out, with the program's identity then: not recorded again until
+  // the program changes or the next relayout. Per requester: a user who
+  // stops or kills the recording process (theirs) blocks only themselves.
+  struct NotCacheable {
+    FileId id;
+    std::string reason;
+  };
+  std::map<std::string, NotCacheable> not_cacheable;
+
   // A missing or invalid cache is replaced by an empty generation at once:
   // loaders send misses only once they have a valid file to miss in.
   {
@@ -365,8 +478,10 @@ int main(int argc, char** argv) {
 
   // New layouts at every start (each boot), then every relayout_period.
   auto relayout = [&]() {
+    not_cacheable.clear();
     RelayoutResult r = RelayoutCache(o.cache, o.loader, o.timeout, o.images, o.limits, o.symbol_index,
-                                     [](const std::string& line) { Log("%s", Printable(line).c_str()); });
+                                     [](const std::string& line) { Log("%s", Printable(line).c_str()); },
+                                     relayout_policy);
     if (r.ok)
       Log("relayout: published generation %" PRIu64 ": %zu closures, %zu with images", r.generation, r.closures,
           r.with_images);
@@ -437,13 +552,13 @@ int main(int argc, char** argv) {
     // Drain the socket into the bounded queue.
     Datagram d;
     for (int k = 0; k < 64 && Receive(fd, &d); ++k) {
-      if (!d.has_creds) {
-        Log("dropped a datagram without credentials");
-        continue;
-      }
+      // (The kernel attaches them with SO_PASSCRED; without, the miss is
+      // recorded as the service user, rate-limited as uid -1.)
       Miss m;
-      m.uid = d.creds.uid;
-      m.pid = d.creds.pid;
+      m.has_creds = d.has_creds;
+      m.uid = d.has_creds ? d.creds.uid : static_cast<uid_t>(-1);
+      m.gid = d.has_creds ? d.creds.gid : static_cast<gid_t>(-1);
+      m.pid = d.has_creds ? d.creds.pid : 0;
       if (const char* why = ParseMiss(d.data.data(), d.data.size(), &m)) {
         Log("ignored a malformed datagram from uid %u pid %d: %s", static_cast<unsigned>(m.uid), m.pid, why);
         continue;
@@ -475,25 +590,46 @@ int main(int argc, char** argv) {
     if (!queue.empty()) {
       Miss m = std::move(queue.front());
       queue.pop_front();
+      const Sandbox as = sandbox_for(m);
+      char who[64];
+      snprintf(who, sizeof who, "uid %u (as uid %u)", static_cast<unsigned>(m.uid),
+               static_cast<unsigned>(as.switch_user ? as.uid : geteuid()));
+      const std::string nc_key = std::to_string(m.uid) + '\n' + m.program + '\n' + Hex16(m.env_hash);
       std::string why;
-      if (!MayRecord(m.uid, m.program, &why)) {
-        Log("refused %s for uid %u: %s", Printable(m.program).c_str(), static_cast<unsigned>(m.uid), why.c_str());
+      FileId id;
+      if (!MayRecord(as, m.program, &id, &why)) {
+        Log("refused %s for %s: %s", Printable(m.program).c_str(), who, why.c_str());
+      } else if (auto nc = not_cacheable.find(nc_key); nc != not_cacheable.end() && nc->second.id == id) {
+        Log("not cacheable: %s env %s for uid %u: %s (until it changes or the next relayout)",
+            Printable(m.program).c_str(), Hex16(m.env_hash).c_str(), static_cast<unsigned>(m.uid),
+            Printable(nc->second.reason).c_str());
       } else {
         const uint64_t t0 = MonoMs();
         ClosureData c;
         std::string err, note;
+        RecordPolicy policy;
+        policy.sandbox = as;
+        policy.validate = true;
+        bool untrusted = false;
         if (!RecordClosure(o.loader, m.program, EnvironmentFor(base_env, m.env), o.timeout, o.images,
-                           NowNs() / 1000000000ull, &c, &err, &note)) {
-          Log("recording %s failed: %s", Printable(m.program).c_str(), Printable(err).c_str());
+                           NowNs() / 1000000000ull, &c, &err, &note, policy, &untrusted)) {
+          Log("recording %s for %s failed: %s", Printable(m.program).c_str(), who, Printable(err).c_str());
+          if (untrusted) {
+            if (not_cacheable.size() >= 4096) not_cacheable.clear();
+            not_cacheable[nc_key] = NotCacheable{id, err};
+            Log("marked not cacheable: %s env %s for uid %u", Printable(m.program).c_str(), Hex16(m.env_hash).c_str(),
+                static_cast<unsigned>(m.uid));
+          }
         } else {
+          not_cacheable.erase(nc_key);
           if (c.env_hash != m.env_hash)
             Log("note: %s: recorded env %s, reported %s (secure mode or a different environment)",
                 Printable(m.program).c_str(), Hex16(c.env_hash).c_str(), Hex16(m.env_hash).c_str());
           size_t nb = 0;
           for (const auto& v : c.binds) nb += v.size();
-          Log("recorded %s for uid %u: %zu objects, %zu bindings, env %s, %s, %" PRIu64 " ms",
-              Printable(m.program).c_str(), static_cast<unsigned>(m.uid), c.objects.size(), nb,
-              Hex16(c.env_hash).c_str(), c.has_images ? "images" : "no images", MonoMs() - t0);
+          Log("recorded %s for %s: %zu objects, %zu bindings, env %s, %s, %" PRIu64 " ms",
+              Printable(m.program).c_str(), who, c.objects.size(), nb, Hex16(c.env_hash).c_str(),
+              c.has_images ? "images" : "no images", MonoMs() - t0);
           if (!note.empty()) Log("%s: %s", Printable(m.program).c_str(), Printable(note).c_str());
           if (batch.empty()) batch_since = MonoMs();
           batch.push_back(std::move(c));

@@ -102,6 +102,7 @@ std::string RecordBytes(const ClosureData& c, uint64_t key_hash, uint32_t progra
     o.bias = c.has_layout ? ro.bias : 0;
     o.run_first = static_cast<uint32_t>(runs.size());
     o.patch_first = static_cast<uint32_t>(patches.size());
+    if (ro.exact_key) o.flags |= sc::kObjExactKey;
     if (c.has_layout && c.has_images && ro.imaged) {  // as ImagePages counts them
       o.flags |= sc::kObjImage | (ro.lazy_plt ? sc::kObjLazyPlt : 0);
       for (const RecRun& r : ro.runs) {
@@ -156,7 +157,7 @@ bool SameProgram(const std::vector<ClosureData>& closures, const std::vector<std
     const ClosureData& a = closures[order[k].second];
     const ClosureData& b = closures[order[i].second];
     return a.env_hash == b.env_hash && !a.objects.empty() && !b.objects.empty() &&
-           sc::SameObject(a.objects[0].key, b.objects[0].key);
+           sc::SameObject(a.objects[0].key, b.objects[0].key) && a.objects[0].exact_key == b.objects[0].exact_key;
   }
   return false;
 }
@@ -310,6 +311,7 @@ bool CacheModel::Load(const void* data, size_t size) {
         if (e->path != sc::kNoString && r.String(e->path)) ro.path = r.String(e->path);
       }
       ro.bias = o->bias;
+      ro.exact_key = (o->flags & sc::kObjExactKey) != 0;
       ro.imaged = (o->flags & sc::kObjImage) != 0;
       ro.lazy_plt = (o->flags & sc::kObjLazyPlt) != 0;
       uint32_t nruns, npatches;
@@ -342,10 +344,13 @@ bool CacheModel::Merge(ClosureData c) {
   // The same key as the loader compares it: every object SameObject (a
   // closure recorded again after its files were copied replaces the old
   // one, which would otherwise linger, found first by the same lookups).
+  // (An object matched exactly and one matched by SameObject are other
+  // keys: a user's copy never replaces what it copies.)
   auto same_keys = [](const ClosureData& a, const ClosureData& b) {
     if (a.objects.size() != b.objects.size()) return false;
     for (size_t k = 0; k < a.objects.size(); ++k)
-      if (!sc::SameObject(a.objects[k].key, b.objects[k].key)) return false;
+      if (!sc::SameObject(a.objects[k].key, b.objects[k].key) || a.objects[k].exact_key != b.objects[k].exact_key)
+        return false;
     return true;
   };
   // The newest merge goes last: among equal times, later in the vector is
