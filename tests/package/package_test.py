@@ -275,7 +275,11 @@ def main():
         print("SKIP: %s missing (tools/install-deps installs them)" % ", ".join(missing))
         sys.exit(77)
 
+    # Readable by others: the daemon, as root, records as nobody, who must
+    # read the program and the installed loader.
+    os.umask(0o022)
     work = os.path.realpath(tempfile.mkdtemp(prefix="rtld-package."))
+    os.chmod(work, 0o755)
     try:
         deb, version, build_tree = build_package(a, os.path.join(work, "out"))
         root = os.path.join(work, "root")
